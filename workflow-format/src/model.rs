@@ -1,0 +1,389 @@
+//! The data types of a recording, format version 1.
+//!
+//! Every struct denies unknown fields: a recording is an input that may later
+//! be turned into a skill an agent executes, so the relay accepts exactly the
+//! shape documented in `docs/FORMAT.md` and nothing more. Adding a field is a
+//! format change (see the versioning rule there).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+
+/// A browser tab id as Chromium reports it (`chrome.tabs.Tab.id`).
+pub type TabId = u32;
+
+/// Path of iframe indices from the top frame to the frame an event came from.
+///
+/// `[]` is the top frame, `[1]` the second child frame of the top document,
+/// `[1, 0]` the first child frame inside that one. Indices follow
+/// `window.frames` order, which is also what the DevTools Recorder uses.
+pub type FramePath = Vec<u32>;
+
+/// One complete recording: what the extension POSTs to the relay on Stop and
+/// what the relay stores on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Recording {
+    /// Always [`crate::FORMAT_VERSION`] for this crate.
+    pub format_version: u32,
+    /// Created by the extension when the user presses Record.
+    pub id: Uuid,
+    /// Shown in lists; the user may rename it.
+    pub name: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub recorder: RecorderInfo,
+    /// Every tab that produced at least one event, in the order it joined.
+    pub tabs: Vec<TabInfo>,
+    /// Ordered by `seq`, which runs 0, 1, 2, ... without gaps.
+    pub events: Vec<Event>,
+}
+
+/// Which recorder produced a recording, and in which browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecorderInfo {
+    /// The extension version (manifest.json `version`).
+    pub version: String,
+    /// `navigator.userAgent` of the recording browser.
+    pub user_agent: String,
+}
+
+/// A tab involved in a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TabInfo {
+    pub tab_id: TabId,
+    /// The tab that opened this one (`target=_blank`, `window.open`), if any.
+    pub opener_tab_id: Option<TabId>,
+    /// The URL the tab showed when it joined the recording.
+    pub initial_url: String,
+    /// Its title at that moment (may be empty).
+    pub title: String,
+}
+
+/// One captured event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// 0 for the first event, then +1 each: gapless within a recording.
+    pub seq: u64,
+    /// When the event happened (UTC).
+    pub at: DateTime<Utc>,
+    pub tab_id: TabId,
+    /// Where the event happened; see [`FramePath`].
+    pub frame_path: FramePath,
+    /// The URL of the page (of the frame) the event happened in. For a
+    /// navigation it is the URL navigated *to*.
+    pub url: String,
+    pub kind: EventKind,
+}
+
+/// What happened. Serialized with a `type` tag, e.g. `{"type": "click", ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventKind {
+    /// A primary-button (or other-button) single click.
+    Click(Pointer),
+    DoubleClick(Pointer),
+    /// A right click that opened (or would open) a context menu.
+    ContextClick(Pointer),
+    /// The final value of a text field after the user typed into it. Typing
+    /// is merged: one event per field edit, never one per keystroke.
+    Input {
+        target: Target,
+        value: FieldValue,
+    },
+    /// A `<select>` changed; `values` are the selected options' values and
+    /// `labels` their visible texts, in the same order.
+    Select {
+        target: Target,
+        values: Vec<String>,
+        labels: Vec<String>,
+    },
+    /// A checkbox was toggled to `checked`.
+    Checkbox {
+        target: Target,
+        checked: bool,
+    },
+    /// A radio button was selected.
+    Radio {
+        target: Target,
+        value: String,
+    },
+    /// A `contenteditable` region's text after an edit.
+    ContentEdit {
+        target: Target,
+        text: FieldValue,
+    },
+    /// A form was submitted (button, Enter in a field, or script).
+    Submit {
+        target: Target,
+    },
+    /// A key that matters for replay: Enter, Escape, Tab, arrows, and
+    /// shortcuts with Ctrl/Meta/Alt. Ordinary typing is never a `key` event;
+    /// see [`crate::is_significant_key`].
+    Key {
+        /// `KeyboardEvent.key`, e.g. `"Enter"` or `"k"`.
+        key: String,
+        /// `KeyboardEvent.code`, e.g. `"KeyK"`.
+        code: String,
+        modifiers: Modifiers,
+        /// The focused element, if it is not the document body.
+        target: Option<Target>,
+    },
+    /// Final scroll position after the user stopped scrolling (debounced).
+    /// `target` is `None` for the window itself.
+    Scroll {
+        target: Option<Target>,
+        x: f64,
+        y: f64,
+    },
+    /// The page (or the SPA route) changed. The event's `url` is the new URL.
+    Navigate {
+        cause: NavigationCause,
+        title: String,
+        /// The URL before, when known.
+        from_url: Option<String>,
+    },
+    /// A tab joined the recording (it was opened during it).
+    TabOpened {
+        opener_tab_id: Option<TabId>,
+    },
+    /// The user switched to this tab.
+    TabActivated,
+    /// The tab was closed.
+    TabClosed,
+}
+
+/// The details shared by the click kinds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Pointer {
+    pub target: Target,
+    pub button: MouseButton,
+    pub modifiers: Modifiers,
+    /// Where inside the target's bounding box the pointer was, in CSS px
+    /// from its top-left corner.
+    pub offset: Point,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MouseButton {
+    Primary,
+    Auxiliary,
+    Secondary,
+    Back,
+    Forward,
+}
+
+/// Modifier keys held during a click or key press.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Modifiers {
+    pub alt: bool,
+    pub ctrl: bool,
+    pub meta: bool,
+    pub shift: bool,
+}
+
+impl Modifiers {
+    /// True when a modifier that turns a key into a shortcut is held
+    /// (Shift alone only changes the character typed).
+    pub fn is_shortcut(&self) -> bool {
+        self.alt || self.ctrl || self.meta
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A bounding box in CSS px, relative to the frame's viewport at capture.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// What the user put into a field: the text, or a marker saying it was
+/// deliberately not captured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FieldValue {
+    Text {
+        text: String,
+    },
+    /// The field was filled, but its value is sensitive and was never read.
+    /// Replay must ask for it.
+    Redacted {
+        reason: RedactionReason,
+    },
+}
+
+impl FieldValue {
+    pub fn text(s: impl Into<String>) -> Self {
+        FieldValue::Text { text: s.into() }
+    }
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            FieldValue::Text { text } => Some(text),
+            FieldValue::Redacted { .. } => None,
+        }
+    }
+}
+
+/// Why a value was not captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RedactionReason {
+    /// `input[type=password]`, a field that was one before a show-password
+    /// toggle, or `autocomplete=current-password|new-password`.
+    Password,
+    /// `autocomplete=one-time-code`.
+    OneTimeCode,
+    /// `autocomplete=cc-*` (card number, expiry, CSC, holder name, ...).
+    CardData,
+    /// `input[type=hidden]`: never something the user typed.
+    Hidden,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NavigationCause {
+    /// A document load (typed URL, link, form post, redirect).
+    Load,
+    /// `history.pushState` (SPA route change).
+    PushState,
+    /// `history.replaceState`.
+    ReplaceState,
+    /// `popstate` without a more specific cause.
+    PopState,
+    HashChange,
+    /// The browser's back or forward button.
+    BackForward,
+    Reload,
+}
+
+/// How to find an element again. The recorder fills in every way it can;
+/// replay tries them in order of robustness (ARIA, text, CSS, XPath).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// ARIA role and accessible name, when the element has a role.
+    pub aria: Option<AriaRef>,
+    /// Visible text (trimmed, whitespace collapsed, truncated).
+    pub text: Option<String>,
+    /// A CSS selector, valid inside the element's own root (the document or
+    /// the innermost shadow root). Built from ids, `data-testid`,
+    /// `data-test`, `name` and labels before positional steps.
+    pub css: String,
+    /// Whether `css` matched exactly this one element when recorded.
+    pub css_unique: bool,
+    /// An XPath, valid inside the element's own root.
+    pub xpath: String,
+    /// CSS selectors of the shadow hosts from the document down to the
+    /// element's root, each valid inside the previous root. Empty when the
+    /// element is not in a shadow tree.
+    pub shadow_hosts: Vec<String>,
+    /// The same frame path as the event's.
+    pub frame_path: FramePath,
+    /// Lower-case tag name, e.g. `"button"`.
+    pub tag: String,
+    /// `type` attribute of inputs and buttons, lower-case.
+    pub input_type: Option<String>,
+    /// The `name` attribute.
+    pub name: Option<String>,
+    /// The text of the associated `<label>` or `aria-label`.
+    pub label: Option<String>,
+    pub placeholder: Option<String>,
+    /// The `autocomplete` attribute, verbatim (lower-case).
+    pub autocomplete: Option<String>,
+    /// The field was a password field earlier (a show-password toggle
+    /// changed its type). Its value stays redacted.
+    pub was_password: bool,
+    pub bounds: Rect,
+}
+
+/// An ARIA role and accessible name, as in Playwright's `getByRole`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AriaRef {
+    pub role: String,
+    pub name: String,
+}
+
+impl Event {
+    /// The element the event acted on, if it has one.
+    pub fn target(&self) -> Option<&Target> {
+        self.kind.target()
+    }
+}
+
+impl EventKind {
+    /// The element the event acted on, if it has one.
+    pub fn target(&self) -> Option<&Target> {
+        match self {
+            EventKind::Click(p) | EventKind::DoubleClick(p) | EventKind::ContextClick(p) => {
+                Some(&p.target)
+            }
+            EventKind::Input { target, .. }
+            | EventKind::Select { target, .. }
+            | EventKind::Checkbox { target, .. }
+            | EventKind::Radio { target, .. }
+            | EventKind::ContentEdit { target, .. }
+            | EventKind::Submit { target } => Some(target),
+            EventKind::Key { target, .. } | EventKind::Scroll { target, .. } => target.as_ref(),
+            EventKind::Navigate { .. }
+            | EventKind::TabOpened { .. }
+            | EventKind::TabActivated
+            | EventKind::TabClosed => None,
+        }
+    }
+
+    /// The `type` tag, e.g. `"double_click"`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::Click(_) => "click",
+            EventKind::DoubleClick(_) => "double_click",
+            EventKind::ContextClick(_) => "context_click",
+            EventKind::Input { .. } => "input",
+            EventKind::Select { .. } => "select",
+            EventKind::Checkbox { .. } => "checkbox",
+            EventKind::Radio { .. } => "radio",
+            EventKind::ContentEdit { .. } => "content_edit",
+            EventKind::Submit { .. } => "submit",
+            EventKind::Key { .. } => "key",
+            EventKind::Scroll { .. } => "scroll",
+            EventKind::Navigate { .. } => "navigate",
+            EventKind::TabOpened { .. } => "tab_opened",
+            EventKind::TabActivated => "tab_activated",
+            EventKind::TabClosed => "tab_closed",
+        }
+    }
+}
