@@ -387,3 +387,34 @@ impl EventKind {
         }
     }
 }
+
+/// An event as a content script sees it, before the service worker gives it
+/// its place in the recording.
+///
+/// A content script knows neither its tab id (the worker learns it from the
+/// message sender) nor how many events other frames and tabs produced, so
+/// the worker assigns `tab_id` and `seq` when it accepts the event. This is
+/// the message body, not part of the stored recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CapturedEvent {
+    pub at: DateTime<Utc>,
+    pub frame_path: FramePath,
+    pub url: String,
+    pub kind: EventKind,
+}
+
+impl CapturedEvent {
+    /// The stored event, once the worker has placed it.
+    pub fn into_event(self, seq: u64, tab_id: TabId) -> Event {
+        Event {
+            seq,
+            at: self.at,
+            tab_id,
+            frame_path: self.frame_path,
+            url: self.url,
+            kind: self.kind,
+        }
+    }
+}

@@ -100,6 +100,23 @@ impl Recording {
     }
 }
 
+impl Event {
+    /// Checks the rules that concern this event alone: strings, URLs,
+    /// coordinates, redaction, key significance. Not checked: `seq`, the
+    /// time range and the tab list, which depend on the whole recording.
+    ///
+    /// The service worker runs this when it accepts an event, so that one
+    /// bad event is refused on arrival instead of making the finished
+    /// recording undeliverable.
+    pub fn validate_alone(&self) -> Result<(), ValidationError> {
+        let mut v = Validator {
+            path: vec!["event".to_owned()],
+            seq: Some(self.seq),
+        };
+        v.event_body(self)
+    }
+}
+
 /// Walks a recording, keeping the JSON path of the current field so that an
 /// error can name it.
 #[derive(Default)]
@@ -246,6 +263,11 @@ impl Validator {
         if !tab_ids.contains(&e.tab_id) {
             return Err(self.err("tab_id", Problem::UnknownTab { tab_id: e.tab_id }));
         }
+        self.event_body(e)
+    }
+
+    /// Everything about one event that does not depend on its neighbours.
+    fn event_body(&mut self, e: &Event) -> Res {
         self.depth("frame_path", e.frame_path.len())?;
         self.url("url", &e.url)?;
         self.at("kind", |v| v.kind(e))
