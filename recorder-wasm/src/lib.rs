@@ -1,1 +1,24 @@
-//! placeholder while the workspace is assembled
+//! clawtrail's content script, compiled to wasm32 and then to plain JS.
+//!
+//! It runs in every frame of every page the user visits, so two rules shape
+//! it: it does nothing at all unless the user is recording (every listener
+//! returns at once when the gate is closed), and it never touches the page's
+//! DOM (a page could detect the recorder by looking for a marker).
+//!
+//! The crate is split so that everything that decides *what* to record is
+//! pure Rust, tested with plain `cargo test`:
+//!
+//! - [`gate`]: whether an incoming DOM event may be recorded at all;
+//! - [`selector`]: CSS selectors and XPaths from an element's ancestry;
+//! - [`capture`]: turning what the DOM glue read into `workflow_format` types;
+//! - [`envelope`]: the JSON message handed to the extension's service worker.
+//!
+//! Only `dom` (wasm32 only) talks to the browser through web-sys.
+
+pub mod capture;
+pub mod envelope;
+pub mod gate;
+pub mod selector;
+
+#[cfg(target_arch = "wasm32")]
+mod dom;

@@ -1,0 +1,53 @@
+// The built extension loads as the user would load it, with the pinned id
+// and exactly the permissions its manifest promises.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { EXTENSION_ID, launch } from './lib/browser.js';
+
+let chrome;
+before(async () => {
+  chrome = await launch();
+});
+after(async () => {
+  await chrome?.close();
+});
+
+test('the extension loads with the pinned id', async () => {
+  assert.equal(chrome.extensionId, EXTENSION_ID);
+  assert.equal(await chrome.worker.evaluate(() => chrome.runtime.id), EXTENSION_ID);
+});
+
+test('the loaded manifest grants exactly the six permissions and only localhost', async () => {
+  const manifest = await chrome.worker.evaluate(() => chrome.runtime.getManifest());
+  assert.deepEqual(
+    [...manifest.permissions].sort(),
+    ['activeTab', 'alarms', 'scripting', 'storage', 'tabs', 'unlimitedStorage'],
+  );
+  assert.deepEqual(manifest.host_permissions, ['http://localhost/*', 'http://127.0.0.1/*']);
+  assert.equal(manifest.optional_permissions, undefined);
+  assert.equal(manifest.externally_connectable, undefined);
+  assert.equal(manifest.manifest_version, 3);
+  const [cs] = manifest.content_scripts;
+  assert.deepEqual(cs.js, ['content.js']);
+  assert.equal(cs.run_at, 'document_start');
+  assert.equal(cs.all_frames, true);
+});
+
+test('the worker answers status and the popup has its three buttons', async () => {
+  const status = await chrome.worker.evaluate(() =>
+    self.clawtrail.handleMessage({ type: 'status' }, { id: chrome.runtime.id }));
+  assert.deepEqual(status, { ok: true, mode: 'idle', received: 0, events: 0 });
+
+  const popup = await chrome.browser.newPage();
+  try {
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    for (const id of ['record', 'pause', 'stop']) {
+      assert.ok(await popup.$(`#${id}`), `#${id} exists`);
+    }
+    // popup.js asked the worker for its status on load.
+    await popup.waitForFunction(() => document.body.dataset.mode === 'idle');
+  } finally {
+    await popup.close();
+  }
+});
