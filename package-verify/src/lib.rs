@@ -57,7 +57,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn verify(package: &[u8], signature: &str, public_key: &str) -> Result<Verified, VerifyError> {
     let pk = PublicKey::decode(public_key.trim()).map_err(VerifyError::BadPublicKey)?;
     let sig = Signature::decode(signature.trim()).map_err(VerifyError::BadSignature)?;
-    pk.verify(package, &sig, true).map_err(VerifyError::Mismatch)?;
+    pk.verify(package, &sig, true)
+        .map_err(VerifyError::Mismatch)?;
     Ok(Verified {
         trusted_comment: sig.trusted_comment().to_owned(),
         sha256: sha256_hex(package),

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use clawtrail_package::{check_sha256_file, sha256_hex, verify, VerifyError};
+use clawtrail_package::{VerifyError, check_sha256_file, sha256_hex, verify};
 
 struct Keys {
     public: String,
@@ -72,7 +72,10 @@ fn one_changed_byte_is_rejected() {
         let mut tampered = bytes.clone();
         tampered[at] ^= 0x01;
         assert!(
-            matches!(verify(&tampered, &sig, &keys.public), Err(VerifyError::Mismatch(_))),
+            matches!(
+                verify(&tampered, &sig, &keys.public),
+                Err(VerifyError::Mismatch(_))
+            ),
             "flipping byte {at} must break the signature"
         );
     }
@@ -85,7 +88,10 @@ fn a_package_signed_by_another_key_is_rejected() {
     let theirs = keypair(dir.path(), "theirs");
     let (path, bytes) = package(dir.path());
     let sig = sign(&path, &theirs);
-    assert!(matches!(verify(&bytes, &sig, &ours.public), Err(VerifyError::Mismatch(_))));
+    assert!(matches!(
+        verify(&bytes, &sig, &ours.public),
+        Err(VerifyError::Mismatch(_))
+    ));
 }
 
 #[test]
@@ -101,8 +107,14 @@ fn a_changed_trusted_comment_is_rejected() {
 fn garbage_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let keys = keypair(dir.path(), "release");
-    assert!(matches!(verify(b"x", "not a signature", &keys.public), Err(VerifyError::BadSignature(_))));
-    assert!(matches!(verify(b"x", "", "nope"), Err(VerifyError::BadPublicKey(_))));
+    assert!(matches!(
+        verify(b"x", "not a signature", &keys.public),
+        Err(VerifyError::BadSignature(_))
+    ));
+    assert!(matches!(
+        verify(b"x", "", "nope"),
+        Err(VerifyError::BadPublicKey(_))
+    ));
 }
 
 #[test]
@@ -116,6 +128,12 @@ fn sha256_files_are_checked() {
     let good = format!("{}  clawtrail-extension-1.zip\n", sha256_hex(bytes));
     check_sha256_file(bytes, &good).unwrap();
     let bad = format!("{}  x.zip\n", "0".repeat(64));
-    assert!(matches!(check_sha256_file(bytes, &bad), Err(VerifyError::ChecksumMismatch { .. })));
-    assert!(matches!(check_sha256_file(bytes, "zz"), Err(VerifyError::BadChecksumFile)));
+    assert!(matches!(
+        check_sha256_file(bytes, &bad),
+        Err(VerifyError::ChecksumMismatch { .. })
+    ));
+    assert!(matches!(
+        check_sha256_file(bytes, "zz"),
+        Err(VerifyError::BadChecksumFile)
+    ));
 }

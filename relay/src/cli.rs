@@ -1,0 +1,291 @@
+//! The `clawtrail` command line. Read commands work on the data dir
+//! directly, so they work whether or not the relay is running.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::server::{self, DEFAULT_PORT, ServeOptions};
+use crate::store::{Store, StoreError};
+use crate::{api, auth, duration, handler, timeline};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "clawtrail",
+    version,
+    about = "Record browser workflows and keep them on this machine."
+)]
+pub struct Cli {
+    /// Where recordings, tokens and pairing codes live [default: ~/.openclaw]
+    #[arg(long, global = true, env = "CLAWTRAIL_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the relay the extension uploads to (loopback only).
+    Serve {
+        /// Port to listen on; 0 picks a free one (printed on stdout).
+        #[arg(long, default_value_t = DEFAULT_PORT)]
+        port: u16,
+        /// Loopback address to bind; anything else is refused.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Also accept requests from this extension id (repeatable).
+        #[arg(long = "allow-extension-id", value_name = "ID")]
+        allow_extension_id: Vec<String>,
+        /// Largest accepted request body, in bytes.
+        #[arg(long, default_value_t = api::DEFAULT_MAX_BODY)]
+        max_body_bytes: usize,
+        /// Seconds a client may take to send a request body (then 408).
+        #[arg(long, default_value_t = 30)]
+        body_timeout_secs: u64,
+        /// Requests handled at once (more get 503).
+        #[arg(long, default_value_t = 64)]
+        max_concurrency: usize,
+    },
+    /// Print a one-time code to pair the extension with the relay.
+    Pair {
+        /// Minutes the code stays valid.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+        minutes: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke every token (every paired extension must pair again).
+    Unpair {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stored recordings, oldest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one recording as a timeline.
+    Show {
+        id: String,
+        /// Print the stored recording JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete one recording.
+    Delete {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete recordings that ended longer ago than a duration.
+    Prune {
+        /// e.g. 30d, 12h, 90m
+        #[arg(long, value_name = "DURATION")]
+        older_than: String,
+        /// Only say what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register (or with --uninstall remove) the multiclaw:// link handler.
+    InstallHandler {
+        #[arg(long)]
+        uninstall: bool,
+    },
+    /// Handle a multiclaw:// link: start the relay if it is not running.
+    #[command(hide = true)]
+    OpenUrl {
+        url: String,
+        #[arg(long, default_value_t = DEFAULT_PORT)]
+        port: u16,
+    },
+}
+
+fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    if let Some(d) = &cli.data_dir {
+        return Ok(d.clone());
+    }
+    let home = std::env::var_os("HOME").context("HOME is not set; pass --data-dir")?;
+    Ok(PathBuf::from(home).join(".openclaw"))
+}
+
+fn parse_id(raw: &str) -> anyhow::Result<Uuid> {
+    Uuid::try_parse(raw).with_context(|| format!("{raw:?} is not a recording id (a UUID)"))
+}
+
+fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let dir = data_dir(&cli)?;
+    match cli.command {
+        Command::Serve {
+            port,
+            bind,
+            allow_extension_id,
+            max_body_bytes,
+            body_timeout_secs,
+            max_concurrency,
+        } => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(server::run(ServeOptions {
+                data_dir: dir,
+                bind,
+                port,
+                extra_extension_ids: allow_extension_id,
+                max_body_bytes,
+                body_timeout: Duration::from_secs(body_timeout_secs),
+                max_concurrency,
+            }))
+        }
+        Command::Pair { minutes, json } => {
+            crate::fsutil::ensure_private_dir(&dir)?;
+            let (code, expires_at) = auth::issue_code(&dir, Duration::from_secs(minutes * 60))?;
+            if json {
+                print_json(&json!({"code": code, "expires_at": expires_at}))
+            } else {
+                println!("Pairing code: {code}");
+                println!(
+                    "Enter it in the clawtrail extension popup within {minutes} minute(s). It works once."
+                );
+                if !server::DataDirLock::is_held(&dir) {
+                    eprintln!(
+                        "note: no relay is running on {}; start one with `clawtrail serve`",
+                        dir.display()
+                    );
+                }
+                Ok(())
+            }
+        }
+        Command::Unpair { json } => {
+            crate::fsutil::ensure_private_dir(&dir)?;
+            let n = auth::revoke_all(&dir)?;
+            if json {
+                print_json(&json!({"revoked": n}))
+            } else {
+                println!("Revoked {n} token(s). Pair again with `clawtrail pair`.");
+                Ok(())
+            }
+        }
+        Command::List { json } => {
+            let listing = Store::open(&dir)?.list()?;
+            for s in &listing.skipped {
+                eprintln!("warning: skipped {}: {}", s.file, s.reason);
+            }
+            if json {
+                return print_json(&listing);
+            }
+            if listing.recordings.is_empty() {
+                println!("No recordings in {}.", dir.display());
+                return Ok(());
+            }
+            println!(
+                "{:<36}  {:<20}  {:>6}  {:>4}  {:>9}  NAME",
+                "ID", "STARTED", "EVENTS", "TABS", "BYTES"
+            );
+            for r in &listing.recordings {
+                println!(
+                    "{:<36}  {:<20}  {:>6}  {:>4}  {:>9}  {}",
+                    r.id,
+                    r.started_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    r.event_count,
+                    r.tab_count,
+                    r.size_bytes,
+                    r.name
+                );
+            }
+            Ok(())
+        }
+        Command::Show { id, json } => {
+            let id = parse_id(&id)?;
+            let (rec, _) = Store::open(&dir)?.get(id)?;
+            if json {
+                print_json(&rec)
+            } else {
+                print!("{}", timeline::render(&rec));
+                Ok(())
+            }
+        }
+        Command::Delete { id, json } => {
+            let id = parse_id(&id)?;
+            Store::open(&dir)?.delete(id)?;
+            if json {
+                print_json(&json!({"deleted": id}))
+            } else {
+                println!("Deleted {id}.");
+                Ok(())
+            }
+        }
+        Command::Prune {
+            older_than,
+            dry_run,
+            json,
+        } => {
+            let age = duration::parse(&older_than)?;
+            let cutoff = chrono::Utc::now()
+                - chrono::Duration::from_std(age).context("duration too large")?;
+            let store = Store::open(&dir)?;
+            let mut pruned = Vec::new();
+            for s in store.list()?.recordings {
+                if s.ended_at < cutoff {
+                    if !dry_run {
+                        match store.delete(s.id) {
+                            Ok(()) | Err(StoreError::NotFound(_)) => {}
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                    pruned.push(s.id);
+                }
+            }
+            if json {
+                print_json(&json!({"dry_run": dry_run, "deleted": pruned}))
+            } else {
+                let verb = if dry_run { "Would delete" } else { "Deleted" };
+                println!(
+                    "{verb} {} recording(s) that ended before {}.",
+                    pruned.len(),
+                    cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
+                for id in pruned {
+                    println!("  {id}");
+                }
+                Ok(())
+            }
+        }
+        Command::InstallHandler { uninstall } => {
+            if uninstall {
+                let p = handler::uninstall()?;
+                println!(
+                    "Removed {} and the {} default.",
+                    p.desktop_file.display(),
+                    handler::MIME
+                );
+            } else {
+                let exe = std::env::current_exe().context("cannot locate the clawtrail binary")?;
+                let p = handler::install(&exe, &dir)?;
+                println!("Installed {}", p.desktop_file.display());
+                println!("Set {} in {}", handler::MIME, p.mimeapps.display());
+            }
+            Ok(())
+        }
+        Command::OpenUrl { url, port } => {
+            let exe = std::env::current_exe().context("cannot locate the clawtrail binary")?;
+            if handler::open_url(&exe, &dir, port, &url)? {
+                eprintln!("started the relay for {}", dir.display());
+            }
+            Ok(())
+        }
+    }
+}

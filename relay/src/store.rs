@@ -1,0 +1,285 @@
+//! The recordings directory: one canonical JSON file per recording.
+//!
+//! `<data>/recordings/<uuid>.json` is the only source of truth. Listing
+//! thousands of recordings must not parse every event of every one, so each
+//! recording gets a small summary in `<data>/index/<uuid>.json`. A summary is
+//! trusted only while its `size_bytes` matches the recording file (content
+//! for an id never changes: a different body is a 409), and is rebuilt from
+//! the recording whenever it is missing or stale.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use workflow_format::{Recording, from_json_slice, to_canonical_json};
+
+use crate::fsutil;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("recording {0} already exists with different content")]
+    Conflict(Uuid),
+    #[error("no recording with id {0}")]
+    NotFound(Uuid),
+    #[error("{}: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("storage I/O failed: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// What `put` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// A new recording was written.
+    Created,
+    /// The same id with byte-identical canonical content was already stored.
+    Unchanged,
+}
+
+/// One line of a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: Uuid,
+    pub name: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub event_count: usize,
+    pub tab_count: usize,
+    /// Size of the stored canonical JSON.
+    pub size_bytes: u64,
+}
+
+impl Summary {
+    pub fn of(rec: &Recording, size_bytes: u64) -> Self {
+        Summary {
+            id: rec.id,
+            name: rec.name.clone(),
+            started_at: rec.started_at,
+            ended_at: rec.ended_at,
+            event_count: rec.events.len(),
+            tab_count: rec.tabs.len(),
+            size_bytes,
+        }
+    }
+}
+
+/// A file in the recordings directory that is not a readable recording.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub file: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Listing {
+    /// Oldest first.
+    pub recordings: Vec<Summary>,
+    /// Corrupt or foreign files: reported, never fatal.
+    pub skipped: Vec<Skipped>,
+}
+
+pub struct Store {
+    recordings: PathBuf,
+    index: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store under `data_dir`.
+    pub fn open(data_dir: &Path) -> io::Result<Store> {
+        let store = Store {
+            recordings: data_dir.join("recordings"),
+            index: data_dir.join("index"),
+        };
+        fsutil::ensure_private_dir(&store.recordings)?;
+        fsutil::ensure_private_dir(&store.index)?;
+        Ok(store)
+    }
+
+    /// Crash recovery, run by the relay at start while it holds the data dir
+    /// lock: deletes temp files and summaries whose recording is gone.
+    /// Returns how many files were removed.
+    pub fn recover(&self) -> io::Result<usize> {
+        let mut removed = fsutil::remove_orphan_temps(&self.recordings)?;
+        removed += fsutil::remove_orphan_temps(&self.index)?;
+        for entry in fs::read_dir(&self.index)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if parse_file_name(&name).is_some() && !self.recordings.join(&*name).exists() {
+                fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    pub fn recordings_dir(&self) -> &Path {
+        &self.recordings
+    }
+
+    fn file_name(id: Uuid) -> String {
+        format!("{}.json", id.hyphenated())
+    }
+
+    /// Stores a (validated) recording in canonical form. Idempotent for
+    /// identical content, a conflict for different content.
+    pub fn put(&self, rec: &Recording) -> Result<(PutOutcome, Summary), StoreError> {
+        let bytes = to_canonical_json(rec);
+        let name = Self::file_name(rec.id);
+        let summary = Summary::of(rec, bytes.len() as u64);
+        if let Some(outcome) = self.compare_existing(rec.id, &name, &bytes)? {
+            return Ok((outcome, summary));
+        }
+        if !fsutil::write_new(&self.recordings, &name, &bytes)? {
+            // Lost a race with a concurrent writer of the same id.
+            let outcome = self
+                .compare_existing(rec.id, &name, &bytes)?
+                .ok_or(StoreError::Conflict(rec.id))?;
+            return Ok((outcome, summary));
+        }
+        // The summary is a cache: failing to write it loses nothing.
+        if let Err(e) = self.write_summary(&summary) {
+            tracing::warn!(id = %rec.id, error = %e, "could not write summary");
+        }
+        Ok((PutOutcome::Created, summary))
+    }
+
+    fn compare_existing(
+        &self,
+        id: Uuid,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Option<PutOutcome>, StoreError> {
+        match fs::read(self.recordings.join(name)) {
+            Ok(existing) if existing == bytes => Ok(Some(PutOutcome::Unchanged)),
+            Ok(_) => Err(StoreError::Conflict(id)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn write_summary(&self, s: &Summary) -> io::Result<()> {
+        let bytes = serde_json::to_vec(s).map_err(io::Error::other)?;
+        // Not fsynced: a summary lost or emptied by a crash fails to parse
+        // or mismatches the size, and is rebuilt from the recording.
+        fsutil::write_replace_cache(&self.index, &Self::file_name(s.id), &bytes)
+    }
+
+    /// The stored canonical bytes of a recording, checked to still parse and
+    /// validate (the file could have been edited on disk).
+    pub fn get(&self, id: Uuid) -> Result<(Recording, Vec<u8>), StoreError> {
+        let path = self.recordings.join(Self::file_name(id));
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(StoreError::NotFound(id)),
+            Err(e) => return Err(e.into()),
+        };
+        let rec = parse_checked(&bytes, Some(id)).map_err(|reason| StoreError::Corrupt {
+            path: path.clone(),
+            reason,
+        })?;
+        Ok((rec, bytes))
+    }
+
+    pub fn delete(&self, id: Uuid) -> Result<(), StoreError> {
+        let name = Self::file_name(id);
+        match fs::remove_file(self.recordings.join(&name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(StoreError::NotFound(id)),
+            Err(e) => return Err(e.into()),
+        }
+        fsutil::fsync_dir(&self.recordings)?;
+        match fs::remove_file(self.index.join(&name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(())
+    }
+
+    /// Summaries of every readable recording, oldest first. Never fails on
+    /// a bad file: it is listed in `skipped` instead.
+    pub fn list(&self) -> Result<Listing, StoreError> {
+        let mut listing = Listing::default();
+        for entry in fs::read_dir(&self.recordings)? {
+            let entry = entry?;
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.starts_with(fsutil::TEMP_PREFIX) {
+                continue; // an upload in progress, or a crash leftover
+            }
+            let skip = |reason: String| Skipped {
+                file: file.clone(),
+                reason,
+            };
+            let Some(id) = parse_file_name(&file) else {
+                listing
+                    .skipped
+                    .push(skip("not a recording (expected <uuid>.json)".into()));
+                continue;
+            };
+            let meta = match entry.metadata() {
+                Ok(m) if m.is_file() => m,
+                Ok(_) => {
+                    listing.skipped.push(skip("not a regular file".into()));
+                    continue;
+                }
+                Err(e) => {
+                    listing.skipped.push(skip(e.to_string()));
+                    continue;
+                }
+            };
+            match self.summary(id, meta.len()) {
+                Ok(s) => listing.recordings.push(s),
+                Err(reason) => listing.skipped.push(skip(reason)),
+            }
+        }
+        listing.recordings.sort_by_key(|s| (s.started_at, s.id));
+        listing.skipped.sort_by(|a, b| a.file.cmp(&b.file));
+        Ok(listing)
+    }
+
+    /// The cached summary if it is current, else one rebuilt from the file.
+    fn summary(&self, id: Uuid, size: u64) -> Result<Summary, String> {
+        let name = Self::file_name(id);
+        if let Ok(bytes) = fs::read(self.index.join(&name))
+            && let Ok(s) = serde_json::from_slice::<Summary>(&bytes)
+            && s.id == id
+            && s.size_bytes == size
+        {
+            return Ok(s);
+        }
+        let bytes = fs::read(self.recordings.join(&name)).map_err(|e| e.to_string())?;
+        let rec = parse_checked(&bytes, Some(id))?;
+        let s = Summary::of(&rec, bytes.len() as u64);
+        if let Err(e) = self.write_summary(&s) {
+            tracing::warn!(%id, error = %e, "could not write summary");
+        }
+        Ok(s)
+    }
+}
+
+/// `<uuid>.json` -> the uuid, for canonical lower-case hyphenated names only.
+fn parse_file_name(name: &str) -> Option<Uuid> {
+    let stem = name.strip_suffix(".json")?;
+    let id = Uuid::try_parse(stem).ok()?;
+    (id.hyphenated().to_string() == stem).then_some(id)
+}
+
+/// Parses and validates stored bytes; the error says what is wrong.
+fn parse_checked(bytes: &[u8], expect: Option<Uuid>) -> Result<Recording, String> {
+    let rec = from_json_slice(bytes).map_err(|e| format!("unreadable recording: {e}"))?;
+    rec.validate()
+        .map_err(|e| format!("invalid recording: {e}"))?;
+    if let Some(id) = expect
+        && rec.id != id
+    {
+        return Err(format!(
+            "file name says {id} but the recording is {}",
+            rec.id
+        ));
+    }
+    Ok(rec)
+}

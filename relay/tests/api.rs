@@ -1,0 +1,341 @@
+//! API behaviour against a real relay process and real files.
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use common::*;
+use uuid::Uuid;
+
+fn mode(p: &std::path::Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn upload_is_idempotent_conflicts_are_409_and_files_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let relay = Relay::start(&data, &[]);
+    let token = relay.pair();
+    let id = Uuid::new_v4();
+    let rec = recording(id, "Sign in", 8);
+    let body = body_of(&rec);
+
+    let r = relay.send(&token, "POST", "/v1/recordings", Some(&body));
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["status"], "created");
+    assert_eq!(r.json()["recording"]["event_count"], 8);
+    let file = data.join("recordings").join(format!("{id}.json"));
+    let stored = std::fs::read(&file).unwrap();
+    assert_eq!(stored, workflow_format::to_canonical_json(&rec));
+
+    // The extension retries: same content (even pretty-printed) is 200.
+    let pretty = serde_json::to_vec_pretty(&rec).unwrap();
+    let r = relay.send(&token, "POST", "/v1/recordings", Some(&pretty));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "unchanged");
+
+    // Same id, different content: 409, and the stored file is untouched.
+    let mut other = rec.clone();
+    other.name = "Something else".into();
+    let r = relay.send(&token, "POST", "/v1/recordings", Some(&body_of(&other)));
+    assert_eq!(r.status, 409);
+    assert_eq!(r.error_code(), "conflict");
+    assert_eq!(std::fs::read(&file).unwrap(), stored);
+
+    // Modes: directories 0700, files 0600.
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("recordings")), 0o700);
+    assert_eq!(mode(&data.join("index")), 0o700);
+    assert_eq!(mode(&data.join("pairing")), 0o700);
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&data.join("tokens.json")), 0o600);
+    assert_eq!(mode(&data.join("index").join(format!("{id}.json"))), 0o600);
+
+    // Read it back, list it, delete it.
+    let r = relay.send(&token, "GET", &format!("/v1/recordings/{id}"), None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, stored);
+    let r = relay.send(&token, "GET", "/v1/recordings", None);
+    assert_eq!(r.status, 200);
+    let list = r.json();
+    assert_eq!(list["recordings"][0]["id"], id.to_string());
+    assert_eq!(list["recordings"][0]["name"], "Sign in");
+    assert_eq!(list["recordings"][0]["size_bytes"], stored.len());
+    assert_eq!(list["recordings"][0]["tab_count"], 1);
+    let r = relay.send(&token, "DELETE", &format!("/v1/recordings/{id}"), None);
+    assert_eq!(r.status, 204);
+    assert!(!file.exists());
+    for m in ["GET", "DELETE"] {
+        let r = relay.send(&token, m, &format!("/v1/recordings/{id}"), None);
+        assert_eq!(r.status, 404);
+        assert_eq!(r.error_code(), "not_found");
+    }
+    let r = relay.send(&token, "GET", "/v1/recordings/not-a-uuid", None);
+    assert_eq!(r.status, 404);
+    let r = relay.send(&token, "PUT", "/v1/recordings", Some(b"{}"));
+    assert_eq!(r.status, 405);
+    assert_eq!(r.error_code(), "method_not_allowed");
+}
+
+#[test]
+fn bad_bodies_get_precise_errors_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let relay = Relay::start(&data, &["--max-body-bytes", "20000"]);
+    let token = relay.pair();
+
+    let r = relay.send(
+        &token,
+        "POST",
+        "/v1/recordings",
+        Some(b"{\"format_version\": 1, "),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.error_code(), "malformed_json");
+
+    let r = relay.send(
+        &token,
+        "POST",
+        "/v1/recordings",
+        Some(b"{\"format_version\": 1}"),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(r.error_code(), "invalid_shape");
+
+    // A plain-text value in a password field: 422 naming field and seq.
+    let mut rec = recording(Uuid::new_v4(), "leak", 4);
+    if let workflow_format::EventKind::Input { value, .. } = &mut rec.events[2].kind {
+        *value = workflow_format::FieldValue::text("hunter2");
+    }
+    let r = relay.send(&token, "POST", "/v1/recordings", Some(&body_of(&rec)));
+    assert_eq!(r.status, 422);
+    assert_eq!(r.error_code(), "validation_failed");
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(msg.contains("events[2]") && msg.contains("seq 2"), "{msg}");
+    assert!(!msg.contains("hunter2"), "{msg}");
+
+    // Over the limit by Content-Length: refused before the body is read.
+    let big = body_of(&recording(Uuid::new_v4(), "big", 200));
+    assert!(big.len() > 20000);
+    let r = relay.send(&token, "POST", "/v1/recordings", Some(&big));
+    assert_eq!(r.status, 413);
+    assert_eq!(r.error_code(), "payload_too_large");
+
+    // Over the limit with a chunked body (no Content-Length).
+    let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let head = format!(
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        relay.host()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    for chunk in big.chunks(4096) {
+        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .is_err()
+            || s.write_all(chunk).is_err()
+            || s.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = s.write_all(b"0\r\n\r\n");
+    let r = read_response(&mut s);
+    assert_eq!(r.status, 413);
+
+    assert!(
+        recording_files(&data).is_empty(),
+        "{:?}",
+        recording_files(&data)
+    );
+    // Logs carry ids and sizes, never values or tokens.
+    let log = relay.log_text();
+    assert!(!log.contains(&token));
+    assert!(!log.contains("hunter2"));
+}
+
+#[test]
+fn slow_bodies_time_out_with_408() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let relay = Relay::start(&data, &["--body-timeout-secs", "1"]);
+    let token = relay.pair();
+    let body = body_of(&recording(Uuid::new_v4(), "slow", 4));
+    let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let head = format!(
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        relay.host(),
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body[..10]).unwrap();
+    // ...and never send the rest.
+    let r = read_response(&mut s);
+    assert_eq!(r.status, 408);
+    assert_eq!(r.error_code(), "request_timeout");
+    assert!(recording_files(&data).is_empty());
+}
+
+#[test]
+fn pairing_codes_work_once_are_rate_limited_and_unpair_revokes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let relay = Relay::start(&data, &[]);
+    let h = relay.host();
+    let pair = |code: &str| {
+        raw(
+            relay.port,
+            "POST",
+            "/v1/pair",
+            &[
+                ("Host", &h),
+                ("Origin", OUR_ORIGIN),
+                ("Content-Type", "application/json"),
+            ],
+            Some(format!(r#"{{"code":"{code}"}}"#).as_bytes()),
+        )
+    };
+    let out = cli(&data, &["pair", "--json"]);
+    let code = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The code is never written to disk in the clear.
+    for e in std::fs::read_dir(data.join("pairing")).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(!text.contains(&code.replace('-', "")));
+    }
+    let r = pair(&code); // attempt 1
+    assert_eq!(r.status, 200);
+    let token = r.json()["token"].as_str().unwrap().to_owned();
+    assert!(token.len() >= 43);
+    assert!(
+        !std::fs::read_to_string(data.join("tokens.json"))
+            .unwrap()
+            .contains(&token)
+    );
+    let r = pair(&code); // attempt 2: used
+    assert_eq!(r.status, 401);
+    assert_eq!(r.error_code(), "invalid_code");
+    assert_eq!(pair("0000-0000").status, 401); // 3
+    assert_eq!(pair("1111-1111").status, 401); // 4
+    assert_eq!(pair("2222-2222").status, 401); // 5
+    // A fresh valid code is refused too: the limit counts every attempt.
+    let out = cli(&data, &["pair", "--json"]);
+    let fresh = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = pair(&fresh);
+    assert_eq!(r.status, 429);
+    assert_eq!(r.error_code(), "rate_limited");
+    assert!(r.header("retry-after").is_some());
+
+    // The token works until `clawtrail unpair` runs in another process.
+    assert_eq!(
+        relay.send(&token, "GET", "/v1/recordings", None).status,
+        200
+    );
+    let out = cli(&data, &["unpair", "--json"]);
+    assert!(out.status.success());
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["revoked"],
+        1
+    );
+    assert_eq!(
+        relay.send(&token, "GET", "/v1/recordings", None).status,
+        401
+    );
+    assert_eq!(std::fs::read_dir(data.join("pairing")).unwrap().count(), 0);
+    assert!(!relay.log_text().contains(&token));
+}
+
+#[test]
+fn sigterm_lets_an_inflight_upload_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut relay = Relay::start(&data, &[]);
+    let token = relay.pair();
+    let id = Uuid::new_v4();
+    let body = body_of(&recording(id, "graceful", 40));
+    let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let head = format!(
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        relay.host(),
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body[..body.len() / 2]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &relay.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(200));
+    s.write_all(&body[body.len() / 2..]).unwrap();
+    let r = read_response(&mut s);
+    assert_eq!(r.status, 201);
+    let status = relay.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let stored = std::fs::read(data.join("recordings").join(format!("{id}.json"))).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&stored).unwrap()["name"],
+        "graceful"
+    );
+    // Nothing half-written.
+    assert_eq!(recording_files(&data), vec![format!("{id}.json")]);
+}
+
+#[test]
+fn the_relay_refuses_non_loopback_binds_and_a_second_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = cli(&data, &["serve", "--bind", "0.0.0.0", "--port", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refusing to bind 0.0.0.0"), "{err}");
+
+    let _relay = Relay::start(&data, &[]);
+    let out = cli(&data, &["serve", "--port", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already serving"));
+
+    let out = cli(
+        &data,
+        &["serve", "--port", "0", "--allow-extension-id", "not-an-id"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn requests_beyond_the_concurrency_limit_get_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let relay = Relay::start(
+        &data,
+        &["--max-concurrency", "1", "--body-timeout-secs", "2"],
+    );
+    let token = relay.pair();
+    // One upload holds the only slot while its body trickles in...
+    let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let head = format!(
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{",
+        relay.host()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    // ...so any other request, on any route, is shed.
+    for path in ["/v1/recordings", "/v1/health"] {
+        let r = relay.send(&token, "GET", path, None);
+        assert_eq!(r.status, 503, "{path}");
+        assert_eq!(r.error_code(), "overloaded");
+    }
+    assert_eq!(read_response(&mut s).status, 408);
+    assert_eq!(
+        relay.send(&token, "GET", "/v1/recordings", None).status,
+        200
+    );
+}
