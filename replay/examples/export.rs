@@ -1,0 +1,38 @@
+//! Exports a recording file both ways, for inspection and for the interop
+//! checks in `tests/interop/check-exports.sh`:
+//!
+//! ```text
+//! cargo run -p clawtrail-replay --example export -- RECORDING.json OUT_DIR
+//! ```
+//!
+//! writes `OUT_DIR/<slug>/` (the OpenClaw skill) and `OUT_DIR/<slug>.devtools.json`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [recording, out] = args.as_slice() else {
+        eprintln!("usage: export RECORDING.json OUT_DIR");
+        return ExitCode::from(2);
+    };
+    match run(recording, &PathBuf::from(out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("export: {recording}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(recording: &str, out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let bytes = std::fs::read(recording)?;
+    let rec = workflow_format::from_json_slice(&bytes)?;
+    std::fs::create_dir_all(out)?;
+    let dir = clawtrail_replay::export_openclaw_skill(&rec, out)?;
+    let slug = clawtrail_replay::skill_slug(&rec);
+    let flow = clawtrail_replay::to_devtools_json(&rec)?;
+    std::fs::write(out.join(format!("{slug}.devtools.json")), flow)?;
+    println!("{}", dir.display());
+    Ok(())
+}

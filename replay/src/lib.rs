@@ -1,0 +1,80 @@
+//! From a raw recording to something a browser can run again.
+//!
+//! A [`Recording`] is a faithful log of what the user did: clicks, final field
+//! values, significant keys, scrolls, navigations, tab switches. Replaying it
+//! literally would be brittle, so [`build_workflow`] first turns it into a
+//! [`Workflow`]: replayable [`Step`]s grouped into page [`Segment`]s, with the
+//! typed values lifted into named [`Parameter`]s. The exporters only ever read
+//! that model:
+//!
+//! - [`export_openclaw_skill`] writes an Agent Skills folder (`SKILL.md` plus
+//!   OpenClaw browser batch plans) that an agent can run.
+//! - [`devtools_flow`] / [`to_devtools_json`] produce a Chrome DevTools
+//!   Recorder user flow that `@puppeteer/replay` runs.
+//!
+//! Every export is a pure function of the recording (no clock, no random
+//! names in the output), so exporting twice gives byte-identical files.
+//! Redacted values were never captured, and no exporter invents one: they
+//! become required inputs that the agent must ask the user for.
+
+mod devtools;
+mod fsio;
+mod openclaw;
+mod params;
+mod selectors;
+mod slug;
+mod steps;
+mod text;
+
+use std::path::PathBuf;
+
+use workflow_format::{Recording, ValidationError};
+
+pub use devtools::{devtools_flow, to_devtools_json};
+pub use openclaw::{
+    MAX_BATCH_ACTIONS, SkillFile, default_skills_dir, export_openclaw_skill, render_openclaw_skill,
+    url_glob,
+};
+pub use params::Parameter;
+pub use selectors::{Alternative, AlternativeKind};
+pub use slug::skill_slug;
+pub use steps::{Action, Entry, ExpectedNavigation, Segment, Step, Workflow, build_workflow};
+
+/// Why an export did not happen. Nothing is written when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The recording breaks a rule of the format. Stored recordings were
+    /// validated on arrival; checking again keeps a hand-edited or forged
+    /// file from turning into a skill.
+    #[error("the recording is not valid: {0}")]
+    Invalid(#[from] ValidationError),
+    /// The recording contains no page and no step: nothing to replay.
+    #[error("the recording has nothing to replay (no page was visited)")]
+    Empty,
+    /// The target folder exists and is not a skill exported from this
+    /// recording; it is left untouched.
+    #[error(
+        "{path} already exists and is not a skill exported from this recording; refusing to overwrite it"
+    )]
+    WouldOverwrite { path: PathBuf },
+    /// No `--out` was given and the home directory is unknown.
+    #[error("cannot find the home directory to place ~/.openclaw/skills; pass an output directory")]
+    NoHome,
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Validates `rec` and builds its step model; shared by every exporter.
+fn checked_workflow(rec: &Recording) -> Result<Workflow, ExportError> {
+    rec.validate()?;
+    let workflow = build_workflow(rec);
+    if workflow.segments.is_empty() {
+        return Err(ExportError::Empty);
+    }
+    Ok(workflow)
+}

@@ -1,0 +1,187 @@
+//! The ways to find a step's element again, and how each replayer spells
+//! them.
+//!
+//! Order matters: pages change their markup more often than their visible
+//! wording, so ARIA role + accessible name comes first, then visible text,
+//! then the recorder's CSS selector, then its XPath (the most positional).
+//! Only the CSS selector's uniqueness was measured at recording time; an
+//! alternative that was measured *not* unique is kept but flagged, because
+//! OpenClaw hands selectors to Playwright in strict mode, where a selector
+//! matching two elements is an error.
+
+use serde::Serialize;
+use workflow_format::Target;
+
+use crate::text::quoted;
+
+/// Visible text longer than this is not used as a selector: long texts are
+/// paragraphs, not controls, and they change often.
+const TEXT_SELECTOR_MAX: usize = 80;
+
+/// Which kind of alternative, in order of robustness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlternativeKind {
+    Aria,
+    Text,
+    Css,
+    Xpath,
+}
+
+/// One way to find an element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    pub kind: AlternativeKind,
+    /// ARIA role (only for [`AlternativeKind::Aria`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The accessible name, the text, the CSS selector or the XPath.
+    pub value: String,
+    /// `Some(false)` when the recorder saw this selector match more than one
+    /// element; `None` when uniqueness was not measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+}
+
+impl Alternative {
+    pub fn is_flagged_not_unique(&self) -> bool {
+        self.unique == Some(false)
+    }
+}
+
+/// The alternatives of `t`, most robust first.
+pub fn alternatives(t: &Target) -> Vec<Alternative> {
+    let mut out = Vec::new();
+    if let Some(aria) = &t.aria
+        && !aria.name.trim().is_empty()
+    {
+        out.push(Alternative {
+            kind: AlternativeKind::Aria,
+            role: Some(aria.role.clone()),
+            value: aria.name.trim().to_owned(),
+            unique: None,
+        });
+    }
+    // Form controls show their value, not a label, as "text".
+    let is_field = matches!(t.tag.as_str(), "input" | "textarea" | "select");
+    if let Some(text) = &t.text {
+        let text = text.trim();
+        if !is_field && !text.is_empty() && text.chars().count() <= TEXT_SELECTOR_MAX {
+            out.push(Alternative {
+                kind: AlternativeKind::Text,
+                role: None,
+                value: text.to_owned(),
+                unique: None,
+            });
+        }
+    }
+    if !t.css.trim().is_empty() {
+        out.push(Alternative {
+            kind: AlternativeKind::Css,
+            role: None,
+            value: t.css.clone(),
+            unique: Some(t.css_unique),
+        });
+    }
+    if !t.xpath.trim().is_empty() {
+        out.push(Alternative {
+            kind: AlternativeKind::Xpath,
+            role: None,
+            value: t.xpath.clone(),
+            unique: None,
+        });
+    }
+    out
+}
+
+/// Playwright selector for `alt`, or `None` when Playwright cannot express
+/// it for this element (XPath does not cross shadow roots).
+///
+/// Frames are entered with `internal:control=enter-frame`, the selector
+/// Playwright's own `frameLocator()` chains build, so that `page.locator()`
+/// reaches into iframes.
+pub fn playwright(alt: &Alternative, t: &Target) -> Option<String> {
+    let inner = match alt.kind {
+        // Exact, case-sensitive name match, as `getByRole(.., {exact: true})`.
+        AlternativeKind::Aria => format!(
+            "internal:role={}[name={}s]",
+            alt.role.as_deref().unwrap_or("generic"),
+            quoted(&alt.value)
+        ),
+        // Quoted text selectors match the whole normalised text.
+        AlternativeKind::Text => format!("text={}", quoted(&alt.value)),
+        // Playwright's CSS engine pierces open shadow roots; chaining the
+        // hosts with `>>` keeps the match inside the recorded host.
+        AlternativeKind::Css => {
+            let mut parts: Vec<String> =
+                t.shadow_hosts.iter().map(|h| format!("css={h}")).collect();
+            parts.push(format!("css={}", alt.value));
+            parts.join(" >> ")
+        }
+        AlternativeKind::Xpath => {
+            if !t.shadow_hosts.is_empty() {
+                return None;
+            }
+            format!("xpath={}", alt.value)
+        }
+    };
+    let mut out = String::new();
+    for index in &t.frame_path {
+        out.push_str(&format!(
+            "css=iframe, frame >> nth={index} >> internal:control=enter-frame >> "
+        ));
+    }
+    out.push_str(&inner);
+    Some(out)
+}
+
+/// The alternative a one-selector replayer (an OpenClaw plan) should use:
+/// the most robust one, except that a CSS selector known to match several
+/// elements comes after everything else.
+pub fn preferred<'a>(alts: &'a [Alternative], t: &Target) -> Option<(&'a Alternative, String)> {
+    let usable = |a: &&Alternative| !a.is_flagged_not_unique();
+    alts.iter()
+        .filter(usable)
+        .chain(alts.iter().filter(|a| a.is_flagged_not_unique()))
+        .find_map(|a| playwright(a, t).map(|s| (a, s)))
+}
+
+/// DevTools Recorder selectors: a list of alternatives, each a list of
+/// selectors descending through shadow roots (one entry when no shadow
+/// root is crossed).
+pub fn devtools(alts: &[Alternative], t: &Target) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for alt in alts {
+        match alt.kind {
+            // Puppeteer's aria/ and text/ queries walk the accessibility
+            // tree and pierce shadow roots by themselves.
+            AlternativeKind::Aria => {
+                // `aria/Name[role="x"]` is parsed with a bracket regex, so a
+                // name containing brackets cannot be expressed safely.
+                if !alt.value.contains(['[', ']']) {
+                    let role = alt.role.as_deref().unwrap_or_default();
+                    if role.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                        out.push(vec![format!("aria/{}[role=\"{role}\"]", alt.value)]);
+                    } else {
+                        out.push(vec![format!("aria/{}", alt.value)]);
+                    }
+                }
+            }
+            AlternativeKind::Text => out.push(vec![format!("text/{}", alt.value)]),
+            AlternativeKind::Css => {
+                let mut chain = t.shadow_hosts.clone();
+                chain.push(alt.value.clone());
+                out.push(chain);
+            }
+            AlternativeKind::Xpath => {
+                if t.shadow_hosts.is_empty() {
+                    out.push(vec![format!("xpath/{}", alt.value)]);
+                }
+            }
+        }
+    }
+    if !t.css.trim().is_empty() {
+        out.push(vec![format!("pierce/{}", t.css)]);
+    }
+    out
+}

@@ -1,0 +1,737 @@
+//! The step model: raw events in, replayable steps out.
+//!
+//! The recorder logs what happened; a replayer needs what to *do*. The
+//! differences, each handled below:
+//!
+//! - A field's edits become one "type" step with the final value, and a click
+//!   that only focused the field before typing is dropped (typing focuses).
+//! - Key events that are part of typed text (Enter inside a textarea or a
+//!   contenteditable region) are dropped; Tab only moves focus and is dropped
+//!   too, because every later step names its own element. Enter on a button
+//!   or link is the keyboard way to click it and becomes a click. Other
+//!   keys (Enter in a field, Escape, arrows, shortcuts) are kept, and a key
+//!   aimed at an element that the previous step did not touch gets a focusing
+//!   step first, since a key press goes to whatever has focus.
+//! - Consecutive scrolls of the same scroller collapse into the last one.
+//! - A `submit` that follows the click or key press that caused it is part of
+//!   that step.
+//! - A main-frame navigation is attached to the step that caused it and
+//!   starts a new page [`Segment`]; so does switching tabs. Frame loads inside
+//!   a page are not navigations of the page and are ignored.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use workflow_format::{
+    Event, EventKind, FieldValue, FramePath, Modifiers, MouseButton, NavigationCause, Point,
+    Recording, TabId, Target,
+};
+
+use crate::params::{ParamTable, Parameter, field_key};
+use crate::selectors::{Alternative, alternatives};
+
+/// A recording turned into replayable steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workflow {
+    /// The recording's name.
+    pub title: String,
+    pub params: Vec<Parameter>,
+    pub segments: Vec<Segment>,
+}
+
+impl Workflow {
+    /// All steps in order.
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.segments.iter().flat_map(|s| s.steps.iter())
+    }
+
+    /// Where a successful run ends: the last segment's URL and title.
+    pub fn final_page(&self) -> Option<(&str, &str)> {
+        self.segments
+            .last()
+            .map(|s| (s.url.as_str(), s.title.as_str()))
+    }
+}
+
+/// How a segment's page is reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Entry {
+    /// Open this URL (the first page, a typed URL, a reload, back/forward).
+    Open { url: String },
+    /// The previous segment's last step navigated here.
+    Arrived,
+    /// The step with this number opened a new tab showing this page.
+    NewTab { opened_by: Option<usize> },
+    /// Switch back to a tab seen earlier.
+    SwitchTab,
+}
+
+/// A run of steps on one page of one tab.
+#[derive(Debug, Clone, Serialize)]
+pub struct Segment {
+    pub tab_id: TabId,
+    /// 0 for the first tab of the recording, 1 for the next one, ...
+    pub tab_index: usize,
+    pub entry: Entry,
+    /// The page's URL when the segment starts.
+    pub url: String,
+    /// The page's title, when known (may be empty).
+    pub title: String,
+    pub steps: Vec<Step>,
+}
+
+/// A navigation a step is expected to cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpectedNavigation {
+    pub url: String,
+    pub title: String,
+}
+
+/// One replayable action.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// 1-based, across the whole workflow.
+    pub number: usize,
+    pub action: Action,
+    /// The element acted on, `None` for page-level keys and window scrolls.
+    pub target: Option<Target>,
+    /// Ways to find `target`, most robust first.
+    pub alternatives: Vec<Alternative>,
+    /// Frame path of the element (empty for the top frame).
+    pub frame_path: FramePath,
+    /// The tab's top-level URL when the step happened.
+    pub page_url: String,
+    /// Main-frame navigation this step caused; it ends its segment.
+    pub navigates_to: Option<ExpectedNavigation>,
+    /// URL of a tab this step opened.
+    pub opens_tab: Option<String>,
+    /// The recording events folded into this step.
+    pub seqs: Vec<u64>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    Click {
+        button: MouseButton,
+        modifiers: Modifiers,
+        offset: Point,
+        /// 2 for a double click.
+        count: u8,
+        /// Set when the user activated the element with this key instead.
+        via_key: Option<String>,
+    },
+    /// Put the keyboard focus on the target before a key press.
+    Focus,
+    /// Type a parameter's value into a field or contenteditable region.
+    Type {
+        param: usize,
+        content_editable: bool,
+    },
+    /// Choose options of a `<select>`; `param` is set when the choice was
+    /// redacted (card expiry month, ...).
+    Select {
+        values: Vec<String>,
+        labels: Vec<String>,
+        param: Option<usize>,
+    },
+    Check {
+        checked: bool,
+    },
+    Radio {
+        value: String,
+    },
+    Press {
+        key: String,
+        code: String,
+        modifiers: Modifiers,
+    },
+    Scroll {
+        x: f64,
+        y: f64,
+    },
+    /// A form submitted without a recorded click or key (by script).
+    Submit,
+}
+
+/// Roles and tags that Enter activates like a click.
+fn is_activatable(t: &Target) -> bool {
+    let role = t.aria.as_ref().map(|a| a.role.as_str());
+    if matches!(
+        role,
+        Some("button" | "link" | "menuitem" | "tab" | "checkbox" | "radio" | "switch" | "option")
+    ) {
+        return true;
+    }
+    match t.tag.as_str() {
+        "button" | "a" | "summary" => true,
+        "input" => matches!(
+            t.input_type.as_deref(),
+            Some("submit" | "button" | "reset" | "image" | "checkbox" | "radio")
+        ),
+        _ => false,
+    }
+}
+
+fn center(t: &Target) -> Point {
+    Point {
+        x: (t.bounds.width / 2.0).max(0.0),
+        y: (t.bounds.height / 2.0).max(0.0),
+    }
+}
+
+/// Parameter index of a step whose parameter is not assigned yet.
+const UNASSIGNED: usize = usize::MAX;
+
+/// Gives every typing step (and redacted select) its parameter, in step
+/// order, from the *last* event folded into the step: intermediate values
+/// of a field edited several times must not become inputs of their own.
+fn assign_params(rec: &Recording, segments: &mut [Segment]) -> Vec<Parameter> {
+    let mut table = ParamTable::default();
+    let event = |seq: u64| rec.events.iter().find(|e| e.seq == seq);
+    for step in segments.iter_mut().flat_map(|s| s.steps.iter_mut()) {
+        let last_value = step
+            .seqs
+            .iter()
+            .rev()
+            .find_map(|&seq| match &event(seq)?.kind {
+                EventKind::Input { target, value }
+                | EventKind::ContentEdit {
+                    target,
+                    text: value,
+                } => Some((target, value)),
+                _ => None,
+            });
+        match &mut step.action {
+            Action::Type { param, .. } => {
+                if let Some((target, value)) = last_value {
+                    let (text, reason) = match value {
+                        FieldValue::Text { text } => (Some(text.as_str()), None),
+                        FieldValue::Redacted { reason } => (None, Some(*reason)),
+                    };
+                    *param = table.intern(target, text, reason);
+                }
+            }
+            Action::Select {
+                param: Some(param), ..
+            } => {
+                if let Some(target) = &step.target {
+                    *param = table.intern(target, None, target.redaction_reason());
+                }
+            }
+            _ => {}
+        }
+    }
+    table.into_vec()
+}
+
+/// State while walking the events in order.
+struct Builder {
+    segments: Vec<Segment>,
+    /// Index of each tab's latest segment.
+    tab_segment: BTreeMap<TabId, usize>,
+    /// Each tab's top-level URL and title as the recording goes along.
+    tab_page: BTreeMap<TabId, (String, String)>,
+    /// Opener of tabs that joined during the recording.
+    opener: BTreeMap<TabId, Option<TabId>>,
+    tab_order: Vec<TabId>,
+    /// Field keys that received contenteditable text or are textareas:
+    /// Enter there is typing.
+    multiline_fields: Vec<String>,
+}
+
+/// Builds the step model of `rec`. It assumes `rec` is valid
+/// (`Recording::validate`); on an invalid one it still returns a model, but
+/// the exporters refuse invalid recordings before calling it.
+pub fn build_workflow(rec: &Recording) -> Workflow {
+    let mut multiline_fields = Vec::new();
+    for e in &rec.events {
+        if let EventKind::ContentEdit { target, .. } = &e.kind {
+            multiline_fields.push(field_key(target));
+        }
+        if let Some(t) = e.target()
+            && t.tag == "textarea"
+        {
+            multiline_fields.push(field_key(t));
+        }
+    }
+    let mut b = Builder {
+        segments: Vec::new(),
+        tab_segment: BTreeMap::new(),
+        tab_page: rec
+            .tabs
+            .iter()
+            .map(|t| (t.tab_id, (t.initial_url.clone(), t.title.clone())))
+            .collect(),
+        opener: rec
+            .tabs
+            .iter()
+            .map(|t| (t.tab_id, t.opener_tab_id))
+            .collect(),
+        tab_order: Vec::new(),
+        multiline_fields,
+    };
+    for e in &rec.events {
+        b.event(e);
+    }
+    let mut number = 0;
+    for seg in &mut b.segments {
+        for step in &mut seg.steps {
+            number += 1;
+            step.number = number;
+        }
+    }
+    // `NewTab.opened_by` was recorded as (segment, step index); now that
+    // steps are numbered, point at the number instead.
+    let numbers: Vec<Vec<usize>> = b
+        .segments
+        .iter()
+        .map(|s| s.steps.iter().map(|st| st.number).collect())
+        .collect();
+    for seg in &mut b.segments {
+        if let Entry::NewTab { opened_by } = &mut seg.entry {
+            *opened_by = opened_by.and_then(|packed| {
+                let (si, st) = (packed >> 32, packed & 0xffff_ffff);
+                numbers.get(si).and_then(|v| v.get(st)).copied()
+            });
+        }
+    }
+    let params = assign_params(rec, &mut b.segments);
+    Workflow {
+        title: rec.name.clone(),
+        params,
+        segments: b.segments,
+    }
+}
+
+impl Builder {
+    fn tab_index(&mut self, tab: TabId) -> usize {
+        match self.tab_order.iter().position(|t| *t == tab) {
+            Some(i) => i,
+            None => {
+                self.tab_order.push(tab);
+                self.tab_order.len() - 1
+            }
+        }
+    }
+
+    fn page(&self, tab: TabId) -> (String, String) {
+        self.tab_page.get(&tab).cloned().unwrap_or_default()
+    }
+
+    fn push_segment(&mut self, tab: TabId, entry: Entry) -> usize {
+        let tab_index = self.tab_index(tab);
+        let (url, title) = self.page(tab);
+        self.segments.push(Segment {
+            tab_id: tab,
+            tab_index,
+            entry,
+            url,
+            title,
+            steps: Vec::new(),
+        });
+        let i = self.segments.len() - 1;
+        self.tab_segment.insert(tab, i);
+        i
+    }
+
+    /// A tab's first segment: opened by a step of its opener, or opened
+    /// directly.
+    fn first_segment(&mut self, tab: TabId) -> usize {
+        let entry = match self.opener.get(&tab).copied().flatten() {
+            Some(opener) => {
+                let url = self.page(tab).0;
+                let opened_by = self.tab_segment.get(&opener).and_then(|&si| {
+                    let seg = &mut self.segments[si];
+                    let last = seg.steps.len().checked_sub(1)?;
+                    seg.steps[last].opens_tab = Some(url);
+                    Some((si << 32) | last)
+                });
+                Entry::NewTab { opened_by }
+            }
+            None => Entry::Open {
+                url: self.page(tab).0,
+            },
+        };
+        self.push_segment(tab, entry)
+    }
+
+    /// The segment the next step of `tab` goes into.
+    fn segment_for(&mut self, tab: TabId) -> usize {
+        match self.tab_segment.get(&tab).copied() {
+            None => self.first_segment(tab),
+            Some(i) if i == self.segments.len() - 1 => i,
+            Some(_) => self.push_segment(tab, Entry::SwitchTab),
+        }
+    }
+
+    fn push_step(&mut self, e: &Event, action: Action, target: Option<&Target>) {
+        let si = self.segment_for(e.tab_id);
+        let page_url = self.page(e.tab_id).0;
+        let step = Step {
+            number: 0,
+            action,
+            target: target.cloned(),
+            alternatives: target.map(alternatives).unwrap_or_default(),
+            frame_path: e.frame_path.clone(),
+            page_url,
+            navigates_to: None,
+            opens_tab: None,
+            seqs: vec![e.seq],
+        };
+        self.segments[si].steps.push(step);
+    }
+
+    /// The last step of the tab's current segment, if that segment is the
+    /// latest one overall (otherwise another tab acted in between).
+    fn last_step(&mut self, tab: TabId) -> Option<&mut Step> {
+        let si = *self.tab_segment.get(&tab)?;
+        if si != self.segments.len() - 1 {
+            return None;
+        }
+        self.segments[si].steps.last_mut()
+    }
+
+    fn event(&mut self, e: &Event) {
+        match &e.kind {
+            EventKind::Navigate {
+                cause,
+                title,
+                from_url,
+            } => self.navigate(e, *cause, title, from_url.as_deref()),
+            EventKind::TabOpened { opener_tab_id } => {
+                self.opener.insert(e.tab_id, *opener_tab_id);
+            }
+            // Switching and closing tabs are not steps: the next step in a
+            // tab starts a segment there.
+            EventKind::TabActivated | EventKind::TabClosed => {}
+            EventKind::Click(p) | EventKind::DoubleClick(p) | EventKind::ContextClick(p) => {
+                let count = if matches!(e.kind, EventKind::DoubleClick(_)) {
+                    2
+                } else {
+                    1
+                };
+                self.push_step(
+                    e,
+                    Action::Click {
+                        button: p.button,
+                        modifiers: p.modifiers,
+                        offset: p.offset,
+                        count,
+                        via_key: None,
+                    },
+                    Some(&p.target),
+                );
+            }
+            EventKind::Input { target, .. } => self.typed(e, target, false),
+            EventKind::ContentEdit { target, .. } => self.typed(e, target, true),
+            EventKind::Select {
+                target,
+                values,
+                labels,
+            } => {
+                let seqs = self.drop_focusing_click(e.tab_id, target);
+                // The parameter itself is assigned once all steps exist.
+                let param = target.redaction_reason().map(|_| UNASSIGNED);
+                self.push_step(
+                    e,
+                    Action::Select {
+                        values: if param.is_some() {
+                            Vec::new()
+                        } else {
+                            values.clone()
+                        },
+                        labels: if param.is_some() {
+                            Vec::new()
+                        } else {
+                            labels.clone()
+                        },
+                        param,
+                    },
+                    Some(target),
+                );
+                self.absorb(seqs);
+            }
+            EventKind::Checkbox { target, checked } => {
+                // The click that toggled it is the same user action.
+                let seqs = self.drop_focusing_click(e.tab_id, target);
+                self.push_step(e, Action::Check { checked: *checked }, Some(target));
+                self.absorb(seqs);
+            }
+            EventKind::Radio { target, value } => {
+                let seqs = self.drop_focusing_click(e.tab_id, target);
+                self.push_step(
+                    e,
+                    Action::Radio {
+                        value: value.clone(),
+                    },
+                    Some(target),
+                );
+                self.absorb(seqs);
+            }
+            EventKind::Submit { target } => {
+                let frame = e.frame_path.clone();
+                if let Some(last) = self.last_step(e.tab_id)
+                    && last.frame_path == frame
+                    && !matches!(last.action, Action::Scroll { .. })
+                    && last.navigates_to.is_none()
+                {
+                    last.seqs.push(e.seq);
+                } else {
+                    self.push_step(e, Action::Submit, Some(target));
+                }
+            }
+            EventKind::Key {
+                key,
+                code,
+                modifiers,
+                target,
+            } => self.key(e, key, code, modifiers, target.as_ref()),
+            EventKind::Scroll { target, x, y } => {
+                let key = target.as_ref().map(field_key);
+                if let Some(last) = self.last_step(e.tab_id)
+                    && matches!(last.action, Action::Scroll { .. })
+                    && last.target.as_ref().map(field_key) == key
+                    && last.frame_path == e.frame_path
+                {
+                    last.action = Action::Scroll { x: *x, y: *y };
+                    last.seqs.push(e.seq);
+                } else {
+                    self.push_step(e, Action::Scroll { x: *x, y: *y }, target.as_ref());
+                }
+            }
+        }
+    }
+
+    /// Removes a plain click on `target` that was the tab's last step: it
+    /// only focused or toggled what the next event records more precisely.
+    fn drop_focusing_click(&mut self, tab: TabId, target: &Target) -> Vec<u64> {
+        let key = field_key(target);
+        let Some(si) = self.tab_segment.get(&tab).copied() else {
+            return Vec::new();
+        };
+        if si != self.segments.len() - 1 {
+            return Vec::new();
+        }
+        let seg = &mut self.segments[si];
+        let droppable = seg.steps.last().is_some_and(|s| {
+            matches!(
+                s.action,
+                Action::Click {
+                    button: MouseButton::Primary,
+                    modifiers,
+                    via_key: None,
+                    ..
+                } if !modifiers.is_shortcut() && !modifiers.shift
+            ) && s.navigates_to.is_none()
+                && s.opens_tab.is_none()
+                && s.target.as_ref().map(field_key).as_deref() == Some(key.as_str())
+        });
+        if droppable {
+            seg.steps.pop().map(|s| s.seqs).unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn typed(&mut self, e: &Event, target: &Target, content_editable: bool) {
+        let param = UNASSIGNED;
+        let key = field_key(target);
+        // Another edit of the field just typed into: the final value wins.
+        if let Some(last) = self.last_step(e.tab_id)
+            && matches!(last.action, Action::Type { .. })
+            && last.target.as_ref().map(field_key).as_deref() == Some(key.as_str())
+            && last.navigates_to.is_none()
+        {
+            last.action = Action::Type {
+                param,
+                content_editable,
+            };
+            last.seqs.push(e.seq);
+            return;
+        }
+        let mut seqs = self.drop_focusing_click(e.tab_id, target);
+        // The field's value is reported when it changes, which can be just
+        // after a key pressed in it (Enter to search): typing comes first.
+        let mut press_after = None;
+        if let Some(last) = self.last_step(e.tab_id)
+            && matches!(last.action, Action::Press { .. })
+            && last.target.as_ref().map(field_key).as_deref() == Some(key.as_str())
+            && last.navigates_to.is_none()
+        {
+            let si = self.segments.len() - 1;
+            press_after = self.segments[si].steps.pop();
+            // Its focusing step, if any, is no longer needed either.
+            seqs.extend(self.drop_focus_step(e.tab_id, &key));
+        }
+        self.push_step(
+            e,
+            Action::Type {
+                param,
+                content_editable,
+            },
+            Some(target),
+        );
+        self.absorb(std::mem::take(&mut seqs));
+        let si = self.segments.len() - 1;
+        if let Some(press) = press_after {
+            self.segments[si].steps.push(press);
+        }
+    }
+
+    /// Adds the events of dropped steps to the step just pushed.
+    fn absorb(&mut self, mut seqs: Vec<u64>) {
+        if seqs.is_empty() {
+            return;
+        }
+        if let Some(step) = self.segments.last_mut().and_then(|s| s.steps.last_mut()) {
+            seqs.append(&mut step.seqs);
+            seqs.sort_unstable();
+            step.seqs = seqs;
+        }
+    }
+
+    fn drop_focus_step(&mut self, tab: TabId, key: &str) -> Vec<u64> {
+        match self.last_step(tab) {
+            Some(last)
+                if last.action == Action::Focus
+                    && last.target.as_ref().map(field_key).as_deref() == Some(key) =>
+            {
+                let si = self.segments.len() - 1;
+                self.segments[si]
+                    .steps
+                    .pop()
+                    .map(|s| s.seqs)
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn key(
+        &mut self,
+        e: &Event,
+        key: &str,
+        code: &str,
+        modifiers: &Modifiers,
+        target: Option<&Target>,
+    ) {
+        let plain = !modifiers.is_shortcut();
+        // Focus moves: every later step names its element.
+        if plain && key == "Tab" {
+            return;
+        }
+        if let Some(t) = target {
+            let fk = field_key(t);
+            // A newline typed into a multi-line field is part of its text.
+            if plain && key == "Enter" && self.multiline_fields.contains(&fk) {
+                return;
+            }
+            if plain && !modifiers.shift && key == "Enter" && is_activatable(t) {
+                self.push_step(
+                    e,
+                    Action::Click {
+                        button: MouseButton::Primary,
+                        modifiers: Modifiers::default(),
+                        offset: center(t),
+                        count: 1,
+                        via_key: Some(key.to_owned()),
+                    },
+                    Some(t),
+                );
+                return;
+            }
+            let focused = self.last_step(e.tab_id).is_some_and(|s| {
+                s.navigates_to.is_none()
+                    && s.target.as_ref().map(field_key).as_deref() == Some(fk.as_str())
+                    && matches!(
+                        s.action,
+                        Action::Focus
+                            | Action::Type { .. }
+                            | Action::Press { .. }
+                            | Action::Click { .. }
+                    )
+            });
+            if !focused {
+                self.push_step(e, Action::Focus, Some(t));
+                // The focusing step is synthetic: it stands for no event.
+                let si = self.segments.len() - 1;
+                if let Some(s) = self.segments[si].steps.last_mut() {
+                    s.seqs.clear();
+                }
+            }
+        }
+        self.push_step(
+            e,
+            Action::Press {
+                key: key.to_owned(),
+                code: code.to_owned(),
+                modifiers: *modifiers,
+            },
+            target,
+        );
+    }
+
+    fn navigate(&mut self, e: &Event, cause: NavigationCause, title: &str, from_url: Option<&str>) {
+        // Frame loads are part of the page, not steps of the workflow.
+        if !e.frame_path.is_empty() {
+            return;
+        }
+        let tab = e.tab_id;
+        self.tab_page.insert(tab, (e.url.clone(), title.to_owned()));
+        let Some(si) = self.tab_segment.get(&tab).copied() else {
+            self.first_segment(tab);
+            return;
+        };
+        let user_initiated = matches!(
+            cause,
+            NavigationCause::Reload | NavigationCause::BackForward
+        );
+        let expected = ExpectedNavigation {
+            url: e.url.clone(),
+            title: title.to_owned(),
+        };
+        let latest = si == self.segments.len() - 1;
+        if latest && !user_initiated {
+            let seg = &mut self.segments[si];
+            if let Some(last) = seg.steps.last_mut()
+                && last.navigates_to.is_none()
+                && !matches!(last.action, Action::Scroll { .. })
+            {
+                last.navigates_to = Some(expected);
+                self.push_segment(tab, Entry::Arrived);
+                return;
+            }
+            if seg.steps.is_empty() {
+                // A redirect or an automatic route change before the user
+                // did anything: the same segment, now at its real URL. A
+                // typed URL replaces what there was to open.
+                seg.url = e.url.clone();
+                seg.title = title.to_owned();
+                if let Entry::Open { url } = &mut seg.entry
+                    && cause == NavigationCause::Load
+                    && from_url.is_none()
+                {
+                    *url = e.url.clone();
+                }
+                return;
+            }
+        }
+        let entry = match cause {
+            NavigationCause::Load | NavigationCause::Reload | NavigationCause::BackForward => {
+                Entry::Open { url: e.url.clone() }
+            }
+            _ => Entry::Arrived,
+        };
+        if latest && self.segments[si].steps.is_empty() {
+            let seg = &mut self.segments[si];
+            seg.url = e.url.clone();
+            seg.title = title.to_owned();
+            seg.entry = entry;
+            return;
+        }
+        self.push_segment(tab, entry);
+    }
+}

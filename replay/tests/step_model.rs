@@ -1,0 +1,306 @@
+//! The step model on small recordings built for one rule each.
+
+mod common;
+
+use clawtrail_replay::{Action, AlternativeKind, Entry, build_workflow, skill_slug};
+use common::*;
+use workflow_format::{EventKind, Modifiers, NavigationCause, RedactionReason, Target};
+
+const PAGE2: &str = "https://app.example.com/next";
+
+fn actions(rec: &workflow_format::Recording) -> Vec<Action> {
+    rec.validate().expect("test recording is valid");
+    build_workflow(rec)
+        .steps()
+        .map(|s| s.action.clone())
+        .collect()
+}
+
+#[test]
+fn typing_merges_into_one_step_with_the_final_value() {
+    let email = textbox("Email", "#email");
+    let rec = recording(
+        "merge",
+        vec![
+            (URL, click(email.clone())),
+            (URL, input(email.clone(), "ada@")),
+            (URL, input(email.clone(), "ada@example.com")),
+        ],
+    );
+    let wf = build_workflow(&rec);
+    let steps: Vec<_> = wf.steps().collect();
+    assert_eq!(steps.len(), 1, "{steps:#?}");
+    let Action::Type { param, .. } = steps[0].action else {
+        panic!("expected a type step, got {:?}", steps[0].action);
+    };
+    assert_eq!(wf.params[param].name, "email");
+    assert_eq!(wf.params[param].default.as_deref(), Some("ada@example.com"));
+    // The focusing click and both inputs are folded into the step.
+    assert_eq!(steps[0].seqs, vec![1, 2, 3]);
+}
+
+#[test]
+fn tab_is_dropped_and_enter_in_a_textarea_is_typing() {
+    let notes = Target {
+        tag: "textarea".into(),
+        ..textbox("Notes", "#notes")
+    };
+    let name = textbox("Name", "#name");
+    let rec = recording(
+        "keys",
+        vec![
+            (URL, input(name.clone(), "Ada")),
+            (URL, key("Tab", Modifiers::default(), Some(name))),
+            (URL, key("Enter", Modifiers::default(), Some(notes.clone()))),
+            (URL, input(notes, "line 1\nline 2")),
+        ],
+    );
+    let acts = actions(&rec);
+    assert_eq!(acts.len(), 2, "{acts:#?}");
+    assert!(acts.iter().all(|a| matches!(a, Action::Type { .. })));
+}
+
+#[test]
+fn enter_on_a_button_is_a_click_and_other_keys_get_focus_first() {
+    let search = textbox("Search", "#q");
+    let ok = button("OK", "#ok");
+    let ctrl = Modifiers {
+        ctrl: true,
+        ..Modifiers::default()
+    };
+    let rec = recording(
+        "keys",
+        vec![
+            (URL, key("Enter", Modifiers::default(), Some(ok))),
+            (
+                URL,
+                key("Escape", Modifiers::default(), Some(search.clone())),
+            ),
+            (URL, key("k", ctrl, None)),
+        ],
+    );
+    let acts = actions(&rec);
+    assert!(
+        matches!(&acts[0], Action::Click { via_key: Some(k), count: 1, .. } if k == "Enter"),
+        "{acts:#?}"
+    );
+    assert_eq!(acts[1], Action::Focus);
+    assert!(matches!(&acts[2], Action::Press { key, .. } if key == "Escape"));
+    assert!(
+        matches!(&acts[3], Action::Press { key, modifiers, .. } if key == "k" && modifiers.ctrl)
+    );
+    assert_eq!(acts.len(), 4);
+}
+
+#[test]
+fn enter_right_after_typing_needs_no_focus_and_comes_after_the_text() {
+    let search = textbox("Search query", "#q");
+    let rec = recording(
+        "search",
+        vec![
+            (
+                URL,
+                key("Enter", Modifiers::default(), Some(search.clone())),
+            ),
+            (URL, input(search, "espresso cups")),
+        ],
+    );
+    let acts = actions(&rec);
+    assert_eq!(acts.len(), 2, "{acts:#?}");
+    assert!(matches!(acts[0], Action::Type { .. }));
+    assert!(matches!(&acts[1], Action::Press { key, .. } if key == "Enter"));
+    let wf = build_workflow(&rec);
+    assert_eq!(wf.params[0].name, "search_query");
+}
+
+#[test]
+fn scroll_noise_collapses_to_the_final_position() {
+    let scroll = |y: f64| EventKind::Scroll {
+        target: None,
+        x: 0.0,
+        y,
+    };
+    let rec = recording(
+        "scroll",
+        vec![
+            (URL, scroll(100.0)),
+            (URL, scroll(400.0)),
+            (URL, scroll(900.0)),
+        ],
+    );
+    let acts = actions(&rec);
+    assert_eq!(acts, vec![Action::Scroll { x: 0.0, y: 900.0 }]);
+}
+
+#[test]
+fn navigation_attaches_to_its_cause_and_splits_segments() {
+    let go = button("Continue", "#go");
+    let mut frame_load = load("ad frame");
+    if let EventKind::Navigate { cause, .. } = &mut frame_load {
+        *cause = NavigationCause::Load;
+    }
+    let rec = recording(
+        "nav",
+        vec![
+            (URL, click(go.clone())),
+            (
+                URL,
+                EventKind::Submit {
+                    target: el("form", "#f"),
+                },
+            ),
+            (PAGE2, load("Next page")),
+            (PAGE2, click(button("Done", "#done"))),
+        ],
+    );
+    let wf = build_workflow(&rec);
+    rec.validate().unwrap();
+    assert_eq!(wf.segments.len(), 2, "{:#?}", wf.segments);
+    let first = &wf.segments[0];
+    assert_eq!(first.entry, Entry::Open { url: URL.into() });
+    assert_eq!(first.steps.len(), 1, "the submit is part of the click");
+    let nav = first.steps[0]
+        .navigates_to
+        .as_ref()
+        .expect("click navigates");
+    assert_eq!(nav.url, PAGE2);
+    assert_eq!(nav.title, "Next page");
+    assert_eq!(first.steps[0].seqs, vec![1, 2]);
+    assert_eq!(wf.segments[1].entry, Entry::Arrived);
+    assert_eq!(wf.segments[1].url, PAGE2);
+    assert_eq!(wf.final_page(), Some((PAGE2, "Next page")));
+}
+
+#[test]
+fn frame_loads_do_not_split_and_a_typed_url_is_opened() {
+    let mut rec = recording(
+        "frames",
+        vec![
+            (URL, click(button("A", "#a"))),
+            ("https://ads.example.net/frame", load("")),
+        ],
+    );
+    // The second load happened in a child frame.
+    rec.events[2].frame_path = vec![0];
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    assert_eq!(wf.segments.len(), 1);
+    assert!(wf.segments[0].steps[0].navigates_to.is_none());
+
+    // A load with nothing that caused it, after the user did something,
+    // is a URL the user typed: the plan must open it.
+    let rec = recording(
+        "typed",
+        vec![
+            (
+                URL,
+                EventKind::Scroll {
+                    target: None,
+                    x: 0.0,
+                    y: 50.0,
+                },
+            ),
+            (PAGE2, load("Typed")),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    assert_eq!(wf.segments.len(), 2);
+    assert_eq!(wf.segments[1].entry, Entry::Open { url: PAGE2.into() });
+}
+
+#[test]
+fn alternatives_are_ordered_by_robustness_and_flag_non_unique_css() {
+    let mut b = button("Sign in", "form > button:nth-child(3)");
+    b.css_unique = false;
+    let rec = recording("alts", vec![(URL, click(b))]);
+    let wf = build_workflow(&rec);
+    let step = wf.steps().next().unwrap();
+    let kinds: Vec<_> = step.alternatives.iter().map(|a| a.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            AlternativeKind::Aria,
+            AlternativeKind::Text,
+            AlternativeKind::Css,
+            AlternativeKind::Xpath
+        ]
+    );
+    assert_eq!(step.alternatives[2].unique, Some(false));
+    assert!(step.alternatives[2].is_flagged_not_unique());
+    assert_eq!(step.alternatives[0].role.as_deref(), Some("button"));
+}
+
+#[test]
+fn parameter_names_are_unique_and_secrets_have_no_default() {
+    let a = textbox("Email", "#a");
+    let b = textbox("Email", "#b");
+    let pw = password("#pw");
+    let rec = recording(
+        "params",
+        vec![
+            (URL, input(a, "one@example.com")),
+            (URL, input(b, "two@example.com")),
+            (URL, redacted(pw.clone(), RedactionReason::Password)),
+            (URL, click(button("Show", "#show"))),
+            (URL, redacted(pw, RedactionReason::Password)),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    let names: Vec<_> = wf.params.iter().map(|p| p.name.as_str()).collect();
+    // The password typed twice (around a show-password click) is one input.
+    assert_eq!(names, vec!["email", "email_2", "current_password"]);
+    let pw = &wf.params[2];
+    assert_eq!(pw.default, None);
+    assert_eq!(pw.secret, Some(RedactionReason::Password));
+    assert!(pw.is_required());
+}
+
+#[test]
+fn a_value_in_a_field_that_must_be_redacted_never_becomes_a_default() {
+    // Forged: validation refuses this, and the step model does not trust
+    // the value either.
+    let rec = recording("forged", vec![(URL, input(password("#pw"), "hunter2"))]);
+    assert!(rec.validate().is_err());
+    let wf = build_workflow(&rec);
+    assert_eq!(wf.params[0].default, None);
+    assert_eq!(wf.params[0].secret, Some(RedactionReason::Password));
+}
+
+#[test]
+fn slug_falls_back_to_the_id() {
+    let rec = recording("日本語のワークフロー", vec![]);
+    assert_eq!(skill_slug(&rec), "recording-0b1c2d3e");
+    let rec = recording(&"Very long name ".repeat(10), vec![]);
+    let slug = skill_slug(&rec);
+    assert!(
+        slug.len() <= 64 && slug.starts_with("very-long-name-"),
+        "{slug}"
+    );
+}
+
+#[test]
+fn examples_produce_sensible_models() {
+    for (file, rec) in examples() {
+        rec.validate().unwrap_or_else(|e| panic!("{file}: {e}"));
+        let wf = build_workflow(&rec);
+        assert!(!wf.segments.is_empty(), "{file}");
+        let numbers: Vec<_> = wf.steps().map(|s| s.number).collect();
+        assert_eq!(numbers, (1..=numbers.len()).collect::<Vec<_>>(), "{file}");
+        for seg in &wf.segments {
+            // A navigating step is always the last of its segment.
+            for (i, s) in seg.steps.iter().enumerate() {
+                if s.navigates_to.is_some() {
+                    assert_eq!(i, seg.steps.len() - 1, "{file}: step {}", s.number);
+                }
+            }
+        }
+        // Every event is accounted for at most once.
+        let mut seqs: Vec<u64> = wf.steps().flat_map(|s| s.seqs.clone()).collect();
+        let n = seqs.len();
+        seqs.sort_unstable();
+        seqs.dedup();
+        assert_eq!(seqs.len(), n, "{file}: an event folded into two steps");
+    }
+}
