@@ -5,26 +5,31 @@
 //! is made here, where `cargo test` can check it.
 
 use workflow_format::{
-    AriaRef, EventKind, FramePath, Modifiers, MouseButton, Point, Pointer, Rect, Target, limits,
+    AriaRef, EventKind, FieldValue, FramePath, Modifiers, MouseButton, NavigationCause, Point,
+    Pointer, Rect, Target, allowed_scheme, is_significant_key, limits,
 };
 
-use crate::selector::{self, Step};
+use crate::selector::{self, OwnAnchors, Step};
 
-/// Everything the glue read about one element, raw from the DOM.
+/// Everything the glue read about one element, raw from the DOM. Never a
+/// field's value: values are read (or not) by the event builders below,
+/// after the redaction decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ElementFacts {
     /// The element first, then its ancestors up to the top of its root.
     pub chain: Vec<Step>,
+    /// Attributes that may name the element on their own.
+    pub own: OwnAnchors,
     /// Selectors of the shadow hosts from the document down, already built.
     pub shadow_hosts: Vec<String>,
     pub input_type: Option<String>,
-    pub name: Option<String>,
     pub role: Option<String>,
-    pub aria_label: Option<String>,
     /// Text of the first associated `<label>`.
     pub label_text: Option<String>,
     pub placeholder: Option<String>,
     pub autocomplete: Option<String>,
+    /// The element was seen with `type=password` at some point.
+    pub was_password: bool,
     /// `<a>`/`<area>` with an `href`.
     pub has_href: bool,
     /// `innerText` (or `textContent`) as read.
@@ -36,14 +41,14 @@ impl Default for ElementFacts {
     fn default() -> Self {
         ElementFacts {
             chain: Vec::new(),
+            own: OwnAnchors::default(),
             shadow_hosts: Vec::new(),
             input_type: None,
-            name: None,
             role: None,
-            aria_label: None,
             label_text: None,
             placeholder: None,
             autocomplete: None,
+            was_password: false,
             has_href: false,
             text: None,
             bounds: Rect {
@@ -91,6 +96,23 @@ fn short(raw: Option<&str>) -> Option<String> {
     raw.and_then(|s| short_text(s, limits::SHORT))
 }
 
+/// Text a user typed, kept as typed (line breaks and tabs included) but
+/// without other control characters and cut to `max` bytes on a character
+/// boundary, so the event always passes the format's validation.
+pub fn typed_text(raw: &str, max: usize) -> String {
+    let mut out = String::with_capacity(raw.len().min(max));
+    for c in raw.chars() {
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+            continue;
+        }
+        if out.len() + c.len_utf8() > max {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The ARIA role an element has without a `role` attribute, for the
 /// elements a recorded step usually targets.
 pub fn implicit_role(tag: &str, input_type: Option<&str>, has_href: bool) -> Option<&'static str> {
@@ -116,18 +138,35 @@ pub fn implicit_role(tag: &str, input_type: Option<&str>, has_href: bool) -> Opt
 
 /// Builds the [`Target`] for an element. `is_unique` answers whether a CSS
 /// selector matches exactly one element in the element's root (the glue
-/// runs `querySelectorAll`). `None` when no valid selector exists.
+/// runs `querySelectorAll`); the first unique candidate of
+/// [`selector::candidates`] wins. `None` when no valid selector exists.
 pub fn target(
     facts: &ElementFacts,
     frame_path: &FramePath,
-    is_unique: impl FnOnce(&str) -> bool,
+    is_unique: impl FnMut(&str) -> bool,
 ) -> Option<Target> {
-    let css = selector::css(&facts.chain)?;
+    let (css, css_unique) = best_css(&facts.chain, &facts.own, is_unique)?;
     let xpath = selector::xpath(&facts.chain)?;
     let tag = facts.chain.first()?.tag.clone();
-    let css_unique = is_unique(&css);
-    let text = short(facts.text.as_deref());
-    let label = short(facts.aria_label.as_deref()).or_else(|| short(facts.label_text.as_deref()));
+    let input_type = short(facts.input_type.as_deref()).map(|t| t.to_ascii_lowercase());
+    let autocomplete = short(facts.autocomplete.as_deref()).map(|t| t.to_ascii_lowercase());
+    let sensitive = workflow_format::redaction_reason(
+        &tag,
+        input_type.as_deref(),
+        autocomplete.as_deref(),
+        facts.was_password,
+    )
+    .is_some();
+    // The visible text of a sensitive element (a contenteditable marked
+    // cc-number, say) is its value: never copy it into the target.
+    let text = if sensitive {
+        None
+    } else {
+        short(facts.text.as_deref())
+    };
+    let label =
+        short(facts.own.aria_label.as_deref()).or_else(|| short(facts.label_text.as_deref()));
+    let placeholder = short(facts.placeholder.as_deref());
     // An explicit role attribute may be a fallback list ("switch checkbox");
     // the first token is the one a browser honours first.
     let role = facts
@@ -135,14 +174,16 @@ pub fn target(
         .as_deref()
         .and_then(|r| r.split_ascii_whitespace().next())
         .and_then(|r| short_text(r, limits::SHORT))
-        .or_else(|| {
-            implicit_role(&tag, facts.input_type.as_deref(), facts.has_href).map(str::to_owned)
-        });
+        .or_else(|| implicit_role(&tag, input_type.as_deref(), facts.has_href).map(str::to_owned));
     let aria = role.map(|role| AriaRef {
         role,
-        // The accessible name, simplified: aria-label, a <label>, or the
-        // element's own text. The lead's full name computation replaces this.
-        name: label.clone().or_else(|| text.clone()).unwrap_or_default(),
+        // The accessible name, simplified from the accname spec: aria-label,
+        // a <label>, the element's own text, then the placeholder.
+        name: label
+            .clone()
+            .or_else(|| text.clone())
+            .or_else(|| placeholder.clone())
+            .unwrap_or_default(),
     });
     Some(Target {
         aria,
@@ -153,17 +194,235 @@ pub fn target(
         shadow_hosts: facts.shadow_hosts.clone(),
         frame_path: frame_path.clone(),
         tag,
-        input_type: short(facts.input_type.as_deref()).map(|t| t.to_ascii_lowercase()),
-        name: short(facts.name.as_deref()),
+        input_type,
+        name: short(facts.own.name.as_deref()),
         label,
-        placeholder: short(facts.placeholder.as_deref()),
-        autocomplete: short(facts.autocomplete.as_deref()).map(|t| t.to_ascii_lowercase()),
-        // Tracking show-password toggles needs per-element history the
-        // minimal recorder does not keep yet; redaction by type still
-        // applies through `type`/`autocomplete`.
-        was_password: false,
+        placeholder,
+        autocomplete,
+        was_password: facts.was_password,
         bounds: sane_rect(facts.bounds),
     })
+}
+
+/// The first candidate selector that is unique in its root, else the
+/// ancestor-anchored path (the best guess on a page with duplicate ids).
+pub fn best_css(
+    chain: &[Step],
+    own: &OwnAnchors,
+    mut is_unique: impl FnMut(&str) -> bool,
+) -> Option<(String, bool)> {
+    let candidates = selector::candidates(chain, own);
+    if let Some(found) = candidates.iter().find(|c| is_unique(c)) {
+        return Some((found.clone(), true));
+    }
+    selector::css(chain).map(|css| (css, false))
+}
+
+/// How a form control reports what the user did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Typed into: `input` events merged into one `input` event.
+    Text,
+    /// A `contenteditable` editing host: merged into one `content_edit`.
+    ContentEditable,
+    Checkbox,
+    Radio,
+    Select,
+}
+
+/// What kind of field an element is, `None` for anything that is not one
+/// (buttons, file pickers: a replay cannot choose a file for the user).
+pub fn field_kind(
+    tag: &str,
+    input_type: Option<&str>,
+    content_editable: bool,
+) -> Option<FieldKind> {
+    match tag {
+        "textarea" => Some(FieldKind::Text),
+        "select" => Some(FieldKind::Select),
+        "input" => {
+            let t = input_type.map(|t| t.trim().to_ascii_lowercase());
+            match t.as_deref() {
+                Some("checkbox") => Some(FieldKind::Checkbox),
+                Some("radio") => Some(FieldKind::Radio),
+                Some("button" | "submit" | "reset" | "image" | "file") => None,
+                _ => Some(FieldKind::Text),
+            }
+        }
+        _ if content_editable => Some(FieldKind::ContentEditable),
+        _ => None,
+    }
+}
+
+/// Whether a click on this element only changes a checkbox, radio or select
+/// that a `checkbox`/`radio`/`select` event records anyway. Replay applies
+/// those as state setters; recording the click too would toggle twice.
+pub fn click_is_state_change(kind: Option<FieldKind>) -> bool {
+    matches!(
+        kind,
+        Some(FieldKind::Checkbox | FieldKind::Radio | FieldKind::Select)
+    )
+}
+
+/// How long after an Enter keydown a keyboard-made click still counts as
+/// that key's default action.
+pub const KEY_ACTIVATION_MS: f64 = 500.0;
+
+/// Whether a click is the default action of an Enter just recorded: Enter
+/// in a form field makes Chromium send a trusted click (`detail` 0) to the
+/// form's submit button, and Enter on a button clicks it. Replay presses
+/// the recorded Enter, which does the same again; recording the click too
+/// would submit twice. Space activates buttons on keyup without any key
+/// event being recorded, so such a click (Enter long ago) is kept.
+pub fn is_key_activation(detail: i32, ms_since_enter: f64) -> bool {
+    detail == 0 && (0.0..=KEY_ACTIVATION_MS).contains(&ms_since_enter)
+}
+
+/// The final value of a typed field. For a sensitive field `read_value` is
+/// never called: the value is not even read, let alone compared.
+pub fn input(target: Target, read_value: impl FnOnce() -> String) -> EventKind {
+    let value = field_value(&target, read_value);
+    EventKind::Input { target, value }
+}
+
+/// The text of a contenteditable region after an edit; redacted like
+/// [`input`].
+pub fn content_edit(target: Target, read_text: impl FnOnce() -> String) -> EventKind {
+    let text = field_value(&target, read_text);
+    EventKind::ContentEdit { target, text }
+}
+
+fn field_value(target: &Target, read: impl FnOnce() -> String) -> FieldValue {
+    match target.redaction_reason() {
+        Some(reason) => FieldValue::Redacted { reason },
+        None => FieldValue::text(typed_text(&read(), limits::VALUE)),
+    }
+}
+
+/// A `<select>` change. `read_selected` returns `(value, label)` of each
+/// selected option; it is not called for a sensitive select (an expiry
+/// month marked `cc-exp-month`), which records no options at all.
+pub fn select(target: Target, read_selected: impl FnOnce() -> Vec<(String, String)>) -> EventKind {
+    let (mut values, mut labels) = (Vec::new(), Vec::new());
+    if target.redaction_reason().is_none() {
+        for (value, label) in read_selected().into_iter().take(limits::OPTIONS) {
+            values.push(typed_text(&value, limits::SHORT));
+            labels.push(typed_text(&label, limits::SHORT));
+        }
+    }
+    EventKind::Select {
+        target,
+        values,
+        labels,
+    }
+}
+
+pub fn checkbox(target: Target, checked: bool) -> EventKind {
+    EventKind::Checkbox { target, checked }
+}
+
+/// A radio selection; the value of a sensitive radio is not read.
+pub fn radio(target: Target, read_value: impl FnOnce() -> String) -> EventKind {
+    let value = match target.redaction_reason() {
+        Some(_) => String::new(),
+        None => typed_text(&read_value(), limits::SHORT),
+    };
+    EventKind::Radio { target, value }
+}
+
+pub fn submit(target: Target) -> EventKind {
+    EventKind::Submit { target }
+}
+
+/// A key press worth recording, or `None`: ordinary typing, an unusable
+/// key name, or any key on a sensitive field (keystrokes there could spell
+/// out the secret).
+pub fn key(
+    key: &str,
+    code: &str,
+    modifiers: Modifiers,
+    target: Option<Target>,
+) -> Option<EventKind> {
+    if !is_significant_key(key, &modifiers) || key.len() > limits::SHORT {
+        return None;
+    }
+    if key.chars().any(char::is_control) {
+        return None;
+    }
+    if target
+        .as_ref()
+        .is_some_and(|t| t.redaction_reason().is_some())
+    {
+        return None;
+    }
+    Some(EventKind::Key {
+        key: key.to_owned(),
+        code: short_text(code, limits::SHORT).unwrap_or_default(),
+        modifiers,
+        target,
+    })
+}
+
+/// Final scroll position of the window (`target` `None`) or an element.
+pub fn scroll(target: Option<Target>, x: f64, y: f64) -> EventKind {
+    EventKind::Scroll {
+        target,
+        x: clamp_coord(x),
+        y: clamp_coord(y),
+    }
+}
+
+/// A navigation. `from_url` is dropped when the format would refuse it
+/// (a `javascript:` or `data:` page, an 8 KiB URL) rather than losing the
+/// whole event.
+pub fn navigate(cause: NavigationCause, title: &str, from_url: Option<&str>) -> EventKind {
+    EventKind::Navigate {
+        cause,
+        title: short_text(title, limits::SHORT).unwrap_or_default(),
+        from_url: from_url.filter(|u| url_ok(u)).map(str::to_owned),
+    }
+}
+
+/// Whether a URL passes the format's URL rule.
+pub fn url_ok(url: &str) -> bool {
+    !url.is_empty()
+        && url.len() <= limits::URL
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+        && allowed_scheme(url).is_some()
+}
+
+/// The cause of a document load, from
+/// `performance.getEntriesByType('navigation')[0].type`.
+pub fn load_cause(navigation_timing_type: &str) -> NavigationCause {
+    match navigation_timing_type {
+        "reload" => NavigationCause::Reload,
+        "back_forward" => NavigationCause::BackForward,
+        _ => NavigationCause::Load,
+    }
+}
+
+/// The cause of a same-document navigation reported by the Navigation API
+/// (`currententrychange.navigationType`), or by the popstate/hashchange
+/// fallback (`navigation_type` `None`). A push or replace that only changed
+/// the fragment is a hash change.
+pub fn same_document_cause(
+    navigation_type: Option<&str>,
+    from_url: Option<&str>,
+    to_url: &str,
+) -> NavigationCause {
+    let only_hash = from_url.is_some_and(|from| {
+        let strip = |u: &str| u.split('#').next().unwrap_or("").to_owned();
+        strip(from) == strip(to_url) && from != to_url
+    });
+    match navigation_type {
+        Some("push" | "replace") if only_hash => NavigationCause::HashChange,
+        Some("push") => NavigationCause::PushState,
+        Some("replace") => NavigationCause::ReplaceState,
+        Some("reload") => NavigationCause::Reload,
+        Some("traverse") => NavigationCause::BackForward,
+        _ if only_hash => NavigationCause::HashChange,
+        _ => NavigationCause::PopState,
+    }
 }
 
 /// `MouseEvent.button` to the format's button, `None` for buttons that no
@@ -179,9 +438,18 @@ pub fn mouse_button(button: i16) -> Option<MouseButton> {
     })
 }
 
-/// A `click` event: `client` is the pointer position in the frame's
+/// The three pointer kinds the recorder emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClickKind {
+    Click,
+    Double,
+    Context,
+}
+
+/// A click event: `client` is the pointer position in the frame's
 /// viewport, which the format stores relative to the target's box.
 pub fn click(
+    kind: ClickKind,
     target: Target,
     button: i16,
     modifiers: Modifiers,
@@ -192,12 +460,17 @@ pub fn click(
         x: clamp_coord(client.x - target.bounds.x),
         y: clamp_coord(client.y - target.bounds.y),
     };
-    Some(EventKind::Click(Pointer {
+    let pointer = Pointer {
         target,
         button,
         modifiers,
         offset,
-    }))
+    };
+    Some(match kind {
+        ClickKind::Click => EventKind::Click(pointer),
+        ClickKind::Double => EventKind::DoubleClick(pointer),
+        ClickKind::Context => EventKind::ContextClick(pointer),
+    })
 }
 
 /// Pages control geometry (huge transforms, NaN from odd layouts); the
@@ -223,6 +496,7 @@ fn sane_rect(r: Rect) -> Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use workflow_format::RedactionReason;
 
     fn button_facts() -> ElementFacts {
         ElementFacts {
@@ -296,7 +570,7 @@ mod tests {
     #[test]
     fn aria_label_beats_text_and_explicit_role_beats_implicit() {
         let mut f = button_facts();
-        f.aria_label = Some("Launch".into());
+        f.own.aria_label = Some("Launch".into());
         f.role = Some("switch checkbox".into());
         let t = target(&f, &vec![], |_| false).unwrap();
         assert!(!t.css_unique);
@@ -324,7 +598,14 @@ mod tests {
     #[test]
     fn click_offset_is_relative_to_the_target_box() {
         let t = target(&button_facts(), &vec![], |_| true).unwrap();
-        let kind = click(t, 0, Modifiers::default(), Point { x: 15.5, y: 30.0 }).unwrap();
+        let kind = click(
+            ClickKind::Click,
+            t,
+            0,
+            Modifiers::default(),
+            Point { x: 15.5, y: 30.0 },
+        )
+        .unwrap();
         let EventKind::Click(p) = kind else {
             panic!("not a click: {kind:?}")
         };
@@ -335,7 +616,16 @@ mod tests {
     #[test]
     fn unknown_buttons_are_not_recorded() {
         let t = target(&button_facts(), &vec![], |_| true).unwrap();
-        assert!(click(t, 7, Modifiers::default(), Point { x: 0.0, y: 0.0 }).is_none());
+        assert!(
+            click(
+                ClickKind::Click,
+                t,
+                7,
+                Modifiers::default(),
+                Point { x: 0.0, y: 0.0 }
+            )
+            .is_none()
+        );
         assert_eq!(mouse_button(-1), None);
         assert_eq!(mouse_button(4), Some(MouseButton::Forward));
     }
@@ -359,5 +649,302 @@ mod tests {
     #[test]
     fn no_chain_no_target() {
         assert!(target(&ElementFacts::default(), &vec![], |_| true).is_none());
+    }
+
+    fn field(tag: &str, input_type: Option<&str>, autocomplete: Option<&str>) -> Target {
+        let facts = ElementFacts {
+            chain: vec![Step {
+                tag: tag.into(),
+                nth_of_type: 1,
+                of_type_count: 1,
+                ..Step::default()
+            }],
+            input_type: input_type.map(Into::into),
+            autocomplete: autocomplete.map(Into::into),
+            text: Some("visible secret text".into()),
+            ..ElementFacts::default()
+        };
+        target(&facts, &vec![], |_| true).unwrap()
+    }
+
+    #[test]
+    fn the_first_unique_candidate_wins() {
+        let mut f = button_facts();
+        f.chain[0].id = Some("dup".into());
+        f.own.name = Some("go".into());
+        let mut asked = Vec::new();
+        let t = target(&f, &vec![], |css| {
+            asked.push(css.to_owned());
+            css == r#"button[name="go"]"#
+        })
+        .unwrap();
+        assert_eq!(asked, ["#dup", r#"button[name="go"]"#]);
+        assert_eq!(t.css, r#"button[name="go"]"#);
+        assert!(t.css_unique);
+        assert_eq!(t.name.as_deref(), Some("go"));
+    }
+
+    #[test]
+    fn placeholder_names_an_unlabelled_textbox() {
+        let mut f = button_facts();
+        f.chain[0].tag = "input".into();
+        f.text = None;
+        f.placeholder = Some("Search".into());
+        let t = target(&f, &vec![], |_| true).unwrap();
+        let aria = t.aria.unwrap();
+        assert_eq!(
+            (aria.role.as_str(), aria.name.as_str()),
+            ("textbox", "Search")
+        );
+    }
+
+    #[test]
+    fn sensitive_values_are_never_read() {
+        for (tag, ty, ac, reason) in [
+            ("input", Some("password"), None, RedactionReason::Password),
+            (
+                "input",
+                Some("text"),
+                Some("one-time-code"),
+                RedactionReason::OneTimeCode,
+            ),
+            (
+                "input",
+                Some("tel"),
+                Some("cc-number"),
+                RedactionReason::CardData,
+            ),
+            ("input", Some("hidden"), None, RedactionReason::Hidden),
+            ("div", None, Some("cc-csc"), RedactionReason::CardData),
+        ] {
+            let t = field(tag, ty, ac);
+            assert_eq!(t.text, None, "the text of a sensitive {tag} is its value");
+            let kind = input(t.clone(), || panic!("read the value of {ty:?}/{ac:?}"));
+            assert_eq!(
+                kind,
+                EventKind::Input {
+                    target: t.clone(),
+                    value: FieldValue::Redacted { reason }
+                }
+            );
+            let kind = content_edit(t.clone(), || panic!("read the text"));
+            assert!(matches!(
+                kind,
+                EventKind::ContentEdit {
+                    text: FieldValue::Redacted { .. },
+                    ..
+                }
+            ));
+            assert_eq!(
+                radio(t.clone(), || panic!("read the value")),
+                EventKind::Radio {
+                    target: t.clone(),
+                    value: String::new()
+                }
+            );
+            let EventKind::Select { values, labels, .. } = select(t.clone(), || panic!("read"))
+            else {
+                panic!()
+            };
+            assert!(values.is_empty() && labels.is_empty());
+            assert_eq!(key("Enter", "Enter", Modifiers::default(), Some(t)), None);
+        }
+    }
+
+    #[test]
+    fn a_show_password_toggle_still_redacts() {
+        let mut facts = ElementFacts {
+            chain: vec![Step {
+                tag: "input".into(),
+                nth_of_type: 1,
+                of_type_count: 1,
+                ..Step::default()
+            }],
+            input_type: Some("text".into()),
+            was_password: true,
+            ..ElementFacts::default()
+        };
+        let t = target(&facts, &vec![], |_| true).unwrap();
+        assert!(t.was_password);
+        assert!(matches!(
+            input(t, || panic!("read")),
+            EventKind::Input {
+                value: FieldValue::Redacted {
+                    reason: RedactionReason::Password
+                },
+                ..
+            }
+        ));
+        facts.was_password = false;
+        let t = target(&facts, &vec![], |_| true).unwrap();
+        assert_eq!(
+            input(t.clone(), || "hello".into()),
+            EventKind::Input {
+                target: t,
+                value: FieldValue::text("hello")
+            }
+        );
+    }
+
+    #[test]
+    fn typed_values_keep_line_breaks_and_fit_the_limit() {
+        assert_eq!(typed_text("a\nb\tc\u{0}d\u{1b}", 100), "a\nb\tcd");
+        let long = "ü".repeat(limits::VALUE);
+        let t = field("textarea", None, None);
+        let EventKind::Input { value, .. } = input(t, || long.clone()) else {
+            panic!()
+        };
+        let text = value.as_text().unwrap();
+        assert!(text.len() <= limits::VALUE && text.len() > limits::VALUE - 2);
+    }
+
+    #[test]
+    fn select_reads_values_and_labels() {
+        let t = field("select", None, None);
+        let kind = select(t, || {
+            vec![
+                ("m".into(), "Medium".into()),
+                ("l".into(), "Large\u{7}".into()),
+            ]
+        });
+        let EventKind::Select { values, labels, .. } = kind else {
+            panic!()
+        };
+        assert_eq!(values, ["m", "l"]);
+        assert_eq!(labels, ["Medium", "Large"]);
+    }
+
+    #[test]
+    fn only_significant_keys_are_events() {
+        let none = Modifiers::default();
+        let ctrl = Modifiers { ctrl: true, ..none };
+        assert_eq!(key("a", "KeyA", none, None), None);
+        assert_eq!(key("Backspace", "Backspace", none, None), None);
+        assert_eq!(key("Shift", "ShiftLeft", none, None), None);
+        assert!(key("Enter", "Enter", none, Some(field("input", None, None))).is_some());
+        let Some(EventKind::Key {
+            key: k,
+            code,
+            modifiers,
+            target,
+        }) = key("k", "KeyK", ctrl, None)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (k.as_str(), code.as_str(), modifiers, target),
+            ("k", "KeyK", ctrl, None)
+        );
+    }
+
+    #[test]
+    fn clicks_made_by_enter_are_not_recorded_twice() {
+        assert!(is_key_activation(0, 3.0));
+        assert!(
+            !is_key_activation(0, KEY_ACTIVATION_MS + 1.0),
+            "Space on a button"
+        );
+        assert!(!is_key_activation(0, f64::INFINITY), "no Enter yet");
+        assert!(
+            !is_key_activation(1, 3.0),
+            "a mouse click right after Enter"
+        );
+    }
+
+    #[test]
+    fn field_kinds() {
+        assert_eq!(field_kind("input", None, false), Some(FieldKind::Text));
+        assert_eq!(
+            field_kind("input", Some("EMAIL"), false),
+            Some(FieldKind::Text)
+        );
+        assert_eq!(
+            field_kind("input", Some("checkbox"), false),
+            Some(FieldKind::Checkbox)
+        );
+        assert_eq!(
+            field_kind("input", Some("radio"), false),
+            Some(FieldKind::Radio)
+        );
+        assert_eq!(field_kind("input", Some("submit"), false), None);
+        assert_eq!(field_kind("input", Some("file"), false), None);
+        assert_eq!(field_kind("textarea", None, false), Some(FieldKind::Text));
+        assert_eq!(field_kind("select", None, false), Some(FieldKind::Select));
+        assert_eq!(
+            field_kind("div", None, true),
+            Some(FieldKind::ContentEditable)
+        );
+        assert_eq!(field_kind("div", None, false), None);
+        assert!(click_is_state_change(Some(FieldKind::Checkbox)));
+        assert!(click_is_state_change(Some(FieldKind::Select)));
+        assert!(!click_is_state_change(Some(FieldKind::Text)));
+        assert!(!click_is_state_change(None));
+    }
+
+    #[test]
+    fn navigation_causes() {
+        use NavigationCause::*;
+        assert_eq!(load_cause("navigate"), Load);
+        assert_eq!(load_cause("reload"), Reload);
+        assert_eq!(load_cause("back_forward"), BackForward);
+        assert_eq!(load_cause("prerender"), Load);
+        let cause = |t, from, to| same_document_cause(t, from, to);
+        assert_eq!(
+            cause(Some("push"), Some("http://x/a"), "http://x/b"),
+            PushState
+        );
+        assert_eq!(
+            cause(Some("replace"), Some("http://x/a"), "http://x/a?q"),
+            ReplaceState
+        );
+        assert_eq!(
+            cause(Some("push"), Some("http://x/a"), "http://x/a#s"),
+            HashChange
+        );
+        assert_eq!(
+            cause(Some("push"), Some("http://x/a#s"), "http://x/a#t"),
+            HashChange
+        );
+        assert_eq!(
+            cause(Some("traverse"), Some("http://x/a"), "http://x/b"),
+            BackForward
+        );
+        assert_eq!(cause(None, Some("http://x/a"), "http://x/a#t"), HashChange);
+        assert_eq!(cause(None, None, "http://x/a"), PopState);
+    }
+
+    #[test]
+    fn navigate_drops_a_from_url_the_format_refuses() {
+        let EventKind::Navigate {
+            title, from_url, ..
+        } = navigate(
+            NavigationCause::Load,
+            " My\n page ",
+            Some("javascript:alert(1)"),
+        )
+        else {
+            panic!()
+        };
+        assert_eq!(title, "My page");
+        assert_eq!(from_url, None);
+        let EventKind::Navigate { from_url, .. } =
+            navigate(NavigationCause::Load, "", Some("https://a/b"))
+        else {
+            panic!()
+        };
+        assert_eq!(from_url.as_deref(), Some("https://a/b"));
+        assert!(!url_ok(&format!("http://x/{}", "a".repeat(limits::URL))));
+    }
+
+    #[test]
+    fn scroll_positions_are_clamped() {
+        assert_eq!(
+            scroll(None, f64::NAN, 1e300),
+            EventKind::Scroll {
+                target: None,
+                x: 0.0,
+                y: limits::COORD
+            }
+        );
     }
 }

@@ -1,23 +1,31 @@
-//! The browser side: web-sys listeners that read the DOM into
-//! [`ElementFacts`] and hand finished events to a JS callback.
+//! The browser side: web-sys listeners that read the DOM and feed the pure
+//! modules, plus the small API `content.js` calls.
 //!
-//! Compiled only for wasm32. Everything that decides what a step looks like
-//! lives in the pure modules; this file only reads and forwards.
+//! Compiled only for wasm32. Everything that decides what an event looks
+//! like lives in the pure modules; this file reads, forwards and never
+//! panics (a trap would leave the module's state borrowed for good).
+//!
+//! Every listener is registered once, in the capture phase on the window
+//! (page handlers cannot hide events from us by stopping propagation),
+//! passive (we never cancel anything), and its first statement asks the
+//! gate: when not recording, an event costs one branch.
 
 use std::cell::{Cell, RefCell};
 
-use js_sys::{Function, Reflect};
+use js_sys::{Array, Function, Reflect, WeakSet};
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    AddEventListenerOptions, Document, Element, Event, HtmlElement, MouseEvent, NodeList,
-    ShadowRoot, Window,
+    AddEventListenerOptions, Document, Element, Event, HtmlElement, KeyboardEvent, MouseEvent,
+    MutationObserver, MutationObserverInit, MutationRecord, NodeList, ShadowRoot, Window,
 };
-use workflow_format::{FramePath, Modifiers, Point, Rect, limits};
+use workflow_format::{CapturedEvent, EventKind, FramePath, Modifiers, Point, Rect, limits};
 
-use crate::capture::{self, ElementFacts};
-use crate::envelope::envelope;
+use crate::capture::{self, ClickKind, ElementFacts, FieldKind};
+use crate::envelope::captured;
 use crate::gate::Gate;
-use crate::selector::{self, Step};
+use crate::hold::{Holds, Out};
+use crate::outbox::{Outbox, Reply};
+use crate::selector::{OwnAnchors, Step};
 
 thread_local! {
     // A content script is single-threaded JS; thread-locals are simply the
@@ -28,48 +36,195 @@ thread_local! {
 
 /// What `start` set up for this frame.
 struct State {
-    /// Receives each event as a JSON string (see [`crate::envelope`]).
-    sink: Function,
+    window: Window,
+    document: Document,
+    /// Called (with no arguments) when the outbox has something to send.
+    /// Never called while `STATE` is borrowed: it re-enters this module.
+    notify: Function,
     /// Computed once: a frame does not move within its parent.
     frame_path: FramePath,
+    holds: Holds<Element>,
+    outbox: Outbox,
+    /// Every element seen with `type=password` while recording, so that a
+    /// show-password toggle does not expose its value. Weak: the page's
+    /// elements must stay collectable.
+    passwords: WeakSet,
+    /// Watches `type` attribute changes while recording.
+    observer: Option<MutationObserver>,
+    /// The pending `setTimeout` for held clicks and scrolls: (handle, due).
+    timer: Option<(i32, f64)>,
+    tick: Closure<dyn FnMut()>,
+    /// The URL of the last navigation seen, for `from_url`.
+    last_url: String,
+    /// Whether this document's load has been recorded.
+    load_recorded: bool,
+    /// When Enter last went down (ms); see [`capture::is_key_activation`].
+    enter_down_at: f64,
 }
 
 /// Starts the recorder in this frame: computes the frame path and registers
-/// the capture-phase listeners. `sink` is called with one JSON string per
-/// recorded event. Calling it again does nothing.
+/// the listeners. `notify` is called when captured events wait in the
+/// outbox; `instance` is a random id for this document (cids). Calling it
+/// again does nothing.
 #[wasm_bindgen]
-pub fn start(sink: Function) -> Result<(), JsValue> {
+pub fn start(notify: Function, instance: String) -> Result<(), JsValue> {
     if STATE.with(|s| s.borrow().is_some()) {
         return Ok(());
     }
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let document = window
+        .document()
+        .ok_or_else(|| JsValue::from_str("no document"))?;
     let frame_path = compute_frame_path(&window)?;
-    STATE.with(|s| *s.borrow_mut() = Some(State { sink, frame_path }));
+    let tick = Closure::<dyn FnMut()>::new(on_tick);
+    let last_url = window.location().href().unwrap_or_default();
+    let top = frame_path.is_empty();
+    STATE.with(|s| {
+        *s.borrow_mut() = Some(State {
+            window: window.clone(),
+            document,
+            notify,
+            frame_path,
+            holds: Holds::default(),
+            outbox: Outbox::new(instance),
+            passwords: WeakSet::new(),
+            observer: None,
+            timer: None,
+            tick,
+            last_url,
+            load_recorded: false,
+            enter_down_at: f64::NEG_INFINITY,
+        })
+    });
 
+    listen(&window, "click", on_click)?;
+    listen(&window, "auxclick", on_aux_click)?;
+    listen(&window, "dblclick", on_double_click)?;
+    listen(&window, "contextmenu", on_context_menu)?;
+    listen(&window, "input", on_input)?;
+    listen(&window, "change", on_change)?;
+    listen(&window, "focusin", on_focus_in)?;
+    listen(&window, "focusout", on_focus_out)?;
+    listen(&window, "keydown", on_key_down)?;
+    listen(&window, "submit", on_submit)?;
+    listen(&window, "scroll", on_scroll)?;
+    listen(&window, "pagehide", on_page_hide)?;
+    // Same-document navigations are recorded in the top frame only: a
+    // replay reloads iframes with their parent, and the click that changed
+    // an iframe's route is recorded anyway.
+    if top {
+        let navigation = Reflect::get(&window, &JsValue::from_str("navigation"))?;
+        if navigation.is_object() {
+            // The Navigation API reports pushState/replaceState, fragment
+            // changes and traversals, and its events reach listeners in
+            // the isolated world (patching `history` would not: the page's
+            // `history` calls run in the main world).
+            listen(
+                navigation.unchecked_ref(),
+                "currententrychange",
+                on_entry_change,
+            )?;
+        } else {
+            listen(&window, "popstate", on_pop_or_hash)?;
+            listen(&window, "hashchange", on_pop_or_hash)?;
+        }
+    }
+    Ok(())
+}
+
+fn listen(target: &web_sys::EventTarget, kind: &str, handler: fn(Event)) -> Result<(), JsValue> {
     let options = AddEventListenerOptions::new();
-    // Capture phase on the window: we see the click before any page handler
-    // can stop its propagation. Passive: we never cancel anything.
     options.set_capture(true);
     options.set_passive(true);
-    let on_click = Closure::<dyn FnMut(Event)>::new(on_click);
-    window.add_event_listener_with_callback_and_add_event_listener_options(
-        "click",
-        on_click.as_ref().unchecked_ref(),
+    let closure = Closure::<dyn FnMut(Event)>::new(handler);
+    target.add_event_listener_with_callback_and_add_event_listener_options(
+        kind,
+        closure.as_ref().unchecked_ref(),
         &options,
     )?;
     // The listener lives as long as the frame; there is nothing to free it
     // into, so hand its memory to the JS side for good.
-    on_click.forget();
+    closure.forget();
     Ok(())
 }
 
-/// Opens or closes the recording gate (the service worker decides).
+/// Opens or closes the recording gate (the service worker decides). Closing
+/// it first emits whatever is held, so the last edit is not lost.
 #[wasm_bindgen]
 pub fn set_recording(on: bool) {
+    let was = GATE.with(|g| g.get().is_recording());
     GATE.with(|g| {
         let mut gate = g.get();
         gate.set_recording(on);
         g.set(gate);
+    });
+    if was == on {
+        return;
+    }
+    with_state(|st| {
+        if on {
+            st.last_url = st.window.location().href().unwrap_or_default();
+            st.observe_types();
+        } else {
+            let outs = st.holds.flush_all();
+            st.emit(outs);
+            if let Some(observer) = st.observer.take() {
+                observer.disconnect();
+            }
+        }
+    });
+}
+
+/// The worker's answer to `hello`: this document loaded while a recording
+/// runs, so besides opening the gate the top frame records the load.
+#[wasm_bindgen]
+pub fn hello_reply(recording: bool) {
+    set_recording(recording);
+    if !recording {
+        return;
+    }
+    let loading = with_state(|st| {
+        if !st.frame_path.is_empty() || st.load_recorded {
+            return None;
+        }
+        Some(st.document.ready_state() == "loading")
+    })
+    .flatten();
+    match loading {
+        // Wait for the parser: the title is not known before.
+        Some(true) => {
+            let once = AddEventListenerOptions::new();
+            once.set_once(true);
+            let closure = Closure::<dyn FnMut()>::new(record_load);
+            let _ = with_state(|st| {
+                st.document
+                    .add_event_listener_with_callback_and_add_event_listener_options(
+                        "DOMContentLoaded",
+                        closure.as_ref().unchecked_ref(),
+                        &once,
+                    )
+            });
+            closure.forget();
+        }
+        Some(false) => record_load(),
+        None => {}
+    }
+}
+
+fn record_load() {
+    if !is_recording() {
+        return;
+    }
+    with_state(|st| {
+        if st.load_recorded {
+            return;
+        }
+        st.load_recorded = true;
+        let cause = capture::load_cause(&navigation_timing_type(&st.window));
+        let title = st.document.title();
+        let outs = st.holds.flush_all();
+        st.emit(outs);
+        st.push(capture::navigate(cause, &title, None));
     });
 }
 
@@ -87,71 +242,619 @@ pub fn frame_path() -> String {
     })
 }
 
-fn on_click(event: Event) {
-    // The gate comes first: when not recording, a click costs one branch.
-    if !GATE.with(|g| g.get().admits(event.is_trusted())) {
-        return;
+/// The next `capture` message (JSON text) to send, if one may go now.
+#[wasm_bindgen]
+pub fn outbox_take() -> Option<String> {
+    with_state(|st| st.outbox.take(js_sys::Date::now())).flatten()
+}
+
+/// The worker's answer (JSON text) to the message in flight. Returns the
+/// delay in ms before the next `outbox_take`: 0 to go on at once.
+#[wasm_bindgen]
+pub fn outbox_reply(reply: &str) -> f64 {
+    with_state(|st| match st.outbox.reply(reply, js_sys::Date::now()) {
+        Reply::Settled { .. } => 0.0,
+        Reply::Retry { retry_in_ms } => retry_in_ms,
+    })
+    .unwrap_or(0.0)
+}
+
+/// The send failed; returns the delay before the retry.
+#[wasm_bindgen]
+pub fn outbox_failed() -> f64 {
+    with_state(|st| match st.outbox.failed(js_sys::Date::now()) {
+        Reply::Retry { retry_in_ms } => retry_in_ms,
+        Reply::Settled { .. } => 0.0,
+    })
+    .unwrap_or(0.0)
+}
+
+/// Events captured but not yet acknowledged by the worker.
+#[wasm_bindgen]
+pub fn outbox_len() -> u32 {
+    with_state(|st| st.outbox.len() as u32).unwrap_or(0)
+}
+
+/// Runs `f` on the state, then tells JS if the outbox has work. The notify
+/// call happens after the borrow ends, because it re-enters this module.
+fn with_state<T>(f: impl FnOnce(&mut State) -> T) -> Option<T> {
+    let (out, notify) = STATE.with(|s| {
+        let mut guard = s.try_borrow_mut().ok()?;
+        let st = guard.as_mut()?;
+        let before = st.outbox.len();
+        let out = f(st);
+        st.schedule_tick();
+        let notify = (st.outbox.len() > before).then(|| st.notify.clone());
+        Some((out, notify))
+    })?;
+    if let Some(notify) = notify {
+        // A failing callback (extension context gone) must not break the
+        // page's own event handling.
+        let _ = notify.call0(&JsValue::NULL);
     }
-    STATE.with(|s| {
-        if let Some(state) = s.borrow().as_ref()
-            && let Some(json) = click_json(&event, &state.frame_path)
-        {
-            // A failing sink (extension reloaded, context gone) must not
-            // break the page's own click handling; the event is lost.
-            let _ = state.sink.call1(&JsValue::NULL, &JsValue::from_str(&json));
+    Some(out)
+}
+
+/// The gate check every listener starts with.
+fn admitted(event: &Event) -> bool {
+    GATE.with(|g| g.get().admits(event.is_trusted()))
+}
+
+impl State {
+    fn now(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    fn url(&self) -> String {
+        self.window.location().href().unwrap_or_default()
+    }
+
+    /// Queues a finished event; drops it if the format would refuse it.
+    fn push(&mut self, kind: EventKind) {
+        if let Some(event) = self.captured(kind) {
+            self.outbox.push(&event);
         }
+    }
+
+    fn captured(&self, kind: EventKind) -> Option<CapturedEvent> {
+        captured(self.now(), &self.url(), &self.frame_path, kind)
+    }
+
+    /// Turns released holds into events, reading final values now.
+    fn emit(&mut self, outs: Vec<Out<Element>>) {
+        for out in outs {
+            match out {
+                Out::Event(event) => {
+                    self.outbox.push(&event);
+                }
+                Out::Typing(el) => {
+                    let Some(target) = self.target(&el) else {
+                        continue;
+                    };
+                    let kind = if field_kind(&el) == Some(FieldKind::ContentEditable) {
+                        capture::content_edit(target, || inner_text(&el))
+                    } else {
+                        capture::input(target, || read_string(&el, "value"))
+                    };
+                    self.push(kind);
+                }
+                Out::Scroll(None) => {
+                    let x = self.window.scroll_x().unwrap_or(0.0);
+                    let y = self.window.scroll_y().unwrap_or(0.0);
+                    self.push(capture::scroll(None, x, y));
+                }
+                Out::Scroll(Some(el)) => {
+                    let (x, y) = (f64::from(el.scroll_left()), f64::from(el.scroll_top()));
+                    let target = self.target(&el);
+                    if target.is_some() {
+                        self.push(capture::scroll(target, x, y));
+                    }
+                }
+            }
+        }
+    }
+
+    fn target(&self, el: &Element) -> Option<workflow_format::Target> {
+        let facts = self.facts(el);
+        capture::target(&facts, &self.frame_path, |css| is_unique(el, css))
+    }
+
+    fn facts(&self, element: &Element) -> ElementFacts {
+        let attr = |name: &str| element.get_attribute(name);
+        let tag = element.local_name().to_ascii_lowercase();
+        let rect = element.get_bounding_client_rect();
+        let input_type = attr("type");
+        self.note_password(element);
+        let is_radio = tag == "input"
+            && input_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("radio"));
+        ElementFacts {
+            chain: chain(element),
+            own: OwnAnchors {
+                name: attr("name"),
+                value: if is_radio { attr("value") } else { None },
+                aria_label: attr("aria-label"),
+            },
+            shadow_hosts: shadow_hosts(element),
+            input_type,
+            role: attr("role"),
+            label_text: first_label_text(element),
+            placeholder: attr("placeholder"),
+            autocomplete: attr("autocomplete"),
+            was_password: self.passwords.has(element.unchecked_ref()),
+            has_href: (tag == "a" || tag == "area") && element.has_attribute("href"),
+            // `innerText` of a form control is not its value (an input
+            // has none; a textarea gives its initial text); a sensitive
+            // element's text is dropped by `capture::target` anyway.
+            text: Some(inner_text(element)),
+            bounds: Rect {
+                x: rect.x(),
+                y: rect.y(),
+                width: rect.width(),
+                height: rect.height(),
+            },
+        }
+    }
+
+    /// Remembers `element` if it is a password field right now.
+    fn note_password(&self, element: &Element) {
+        let is_password = element.local_name().eq_ignore_ascii_case("input")
+            && element
+                .get_attribute("type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("password"));
+        if is_password {
+            self.passwords.add(element.unchecked_ref());
+        }
+    }
+
+    /// Watches `type` changes in the document while recording: a field
+    /// that stops being `type=password` (show-password toggle) is
+    /// remembered before anyone types into it in clear. Fields in shadow
+    /// roots are caught at focus and input time instead.
+    fn observe_types(&mut self) {
+        if self.observer.is_some() {
+            return;
+        }
+        let callback = Closure::<dyn FnMut(Array)>::new(|records: Array| {
+            with_state(|st| {
+                for record in records.iter() {
+                    let record: MutationRecord = record.unchecked_into();
+                    let Some(el) = record.target().and_then(|t| t.dyn_into::<Element>().ok())
+                    else {
+                        continue;
+                    };
+                    if record
+                        .old_value()
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("password"))
+                    {
+                        st.passwords.add(el.unchecked_ref());
+                    }
+                    st.note_password(&el);
+                }
+            });
+        });
+        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
+            return;
+        };
+        callback.forget();
+        let init = MutationObserverInit::new();
+        init.set_attributes(true);
+        init.set_attribute_old_value(true);
+        init.set_subtree(true);
+        init.set_attribute_filter(&Array::of1(&JsValue::from_str("type")));
+        if observer.observe_with_options(&self.document, &init).is_ok() {
+            // Fields that are password fields right now, before any toggle.
+            if let Ok(list) = self.document.query_selector_all("input[type=password i]") {
+                for i in 0..list.length() {
+                    if let Some(node) = list.get(i) {
+                        self.passwords.add(node.unchecked_ref());
+                    }
+                }
+            }
+            self.observer = Some(observer);
+        }
+    }
+
+    /// Keeps one timeout armed for the earliest held deadline.
+    fn schedule_tick(&mut self) {
+        let Some(due) = self.holds.next_deadline() else {
+            return;
+        };
+        if let Some((handle, at)) = self.timer {
+            if at <= due {
+                return;
+            }
+            self.window.clear_timeout_with_handle(handle);
+        }
+        let wait = (due - self.now()).max(0.0).ceil() as i32;
+        if let Ok(handle) = self
+            .window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                self.tick.as_ref().unchecked_ref(),
+                wait,
+            )
+        {
+            self.timer = Some((handle, due));
+        }
+    }
+}
+
+fn on_tick() {
+    with_state(|st| {
+        st.timer = None;
+        let outs = st.holds.tick(st.now());
+        st.emit(outs);
     });
 }
 
-fn click_json(event: &Event, frame_path: &FramePath) -> Option<String> {
-    let mouse = event.dyn_ref::<MouseEvent>()?;
-    // `composedPath()[0]` is the real target even inside (open) shadow
-    // roots, where `event.target` has been retargeted to the host.
-    let element = event.composed_path().get(0).dyn_into::<Element>().ok()?;
-    let facts = element_facts(&element);
-    let target = capture::target(&facts, frame_path, |css| is_unique(&element, css))?;
-    let modifiers = Modifiers {
+/// `composedPath()[0]`: the real target even inside open shadow roots,
+/// where `event.target` has been retargeted to the host.
+fn deep_target(event: &Event) -> Option<Element> {
+    event.composed_path().get(0).dyn_into::<Element>().ok()
+}
+
+fn field_kind(el: &Element) -> Option<FieldKind> {
+    let editable = el
+        .dyn_ref::<HtmlElement>()
+        .is_some_and(HtmlElement::is_content_editable);
+    capture::field_kind(
+        &el.local_name().to_ascii_lowercase(),
+        el.get_attribute("type").as_deref(),
+        editable,
+    )
+}
+
+/// The field a click changes: the element itself, or the control of the
+/// `<label>` it is in (a click on a label toggles its checkbox).
+fn clicked_field_kind(el: &Element) -> Option<FieldKind> {
+    if el.local_name().eq_ignore_ascii_case("option") {
+        return Some(FieldKind::Select);
+    }
+    field_kind(el).or_else(|| {
+        let label = el.closest("label").ok()??;
+        let control = Reflect::get(&label, &JsValue::from_str("control")).ok()?;
+        field_kind(control.dyn_ref::<Element>()?)
+    })
+}
+
+fn modifiers(mouse: &MouseEvent) -> Modifiers {
+    Modifiers {
         alt: mouse.alt_key(),
         ctrl: mouse.ctrl_key(),
         meta: mouse.meta_key(),
         shift: mouse.shift_key(),
-    };
+    }
+}
+
+/// Builds a pointer event, or `None` for clicks that only flip a
+/// checkbox/radio/select (their `change` is the event; see
+/// [`capture::click_is_state_change`]).
+fn pointer_event(
+    st: &State,
+    event: &Event,
+    kind: ClickKind,
+) -> Option<(Element, CapturedEvent, i32)> {
+    let mouse = event.dyn_ref::<MouseEvent>()?;
+    let el = deep_target(event)?;
+    if capture::click_is_state_change(clicked_field_kind(&el)) {
+        return None;
+    }
+    let target = st.target(&el)?;
     let client = Point {
         x: f64::from(mouse.client_x()),
         y: f64::from(mouse.client_y()),
     };
-    let kind = capture::click(target, mouse.button(), modifiers, client)?;
-    let url = web_sys::window()?.location().href().ok()?;
-    envelope(js_sys::Date::now(), &url, frame_path, &kind)
+    let kind = capture::click(kind, target, mouse.button(), modifiers(mouse), client)?;
+    Some((el, st.captured(kind)?, mouse.detail()))
 }
 
-fn element_facts(element: &Element) -> ElementFacts {
-    let attr = |name: &str| element.get_attribute(name);
-    let tag = element.local_name().to_ascii_lowercase();
-    let rect = element.get_bounding_client_rect();
-    let text = match element.dyn_ref::<HtmlElement>() {
-        Some(html) => Some(html.inner_text()),
-        None => element.text_content(),
-    };
-    ElementFacts {
-        chain: chain(element),
-        shadow_hosts: shadow_hosts(element),
-        input_type: attr("type"),
-        name: attr("name"),
-        role: attr("role"),
-        aria_label: attr("aria-label"),
-        label_text: first_label_text(element),
-        placeholder: attr("placeholder"),
-        autocomplete: attr("autocomplete"),
-        has_href: (tag == "a" || tag == "area") && element.has_attribute("href"),
-        text,
-        bounds: Rect {
-            x: rect.x(),
-            y: rect.y(),
-            width: rect.width(),
-            height: rect.height(),
-        },
+fn on_click(event: Event) {
+    if !admitted(&event) {
+        return;
     }
+    with_state(|st| {
+        if let Some((el, ev, detail)) = pointer_event(st, &event, ClickKind::Click) {
+            let now = st.now();
+            if capture::is_key_activation(detail, now - st.enter_down_at) {
+                return;
+            }
+            let outs = st.holds.click(el, detail, ev, now);
+            st.emit(outs);
+        }
+    });
+}
+
+/// Middle (and back/forward) button clicks; the right button is
+/// `contextmenu`.
+fn on_aux_click(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    if event
+        .dyn_ref::<MouseEvent>()
+        .is_none_or(|m| m.button() == 2)
+    {
+        return;
+    }
+    immediate_pointer(&event, ClickKind::Click);
+}
+
+fn on_context_menu(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    immediate_pointer(&event, ClickKind::Context);
+}
+
+fn immediate_pointer(event: &Event, kind: ClickKind) {
+    with_state(|st| {
+        if let Some((_, ev, _)) = pointer_event(st, event, kind) {
+            let outs = st.holds.flush_all();
+            st.emit(outs);
+            st.outbox.push(&ev);
+        }
+    });
+}
+
+fn on_double_click(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    with_state(|st| {
+        if let Some((el, ev, _)) = pointer_event(st, &event, ClickKind::Double) {
+            let outs = st.holds.double_click(&el, ev);
+            st.emit(outs);
+        }
+    });
+}
+
+fn on_input(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    let Some(el) = deep_target(&event) else {
+        return;
+    };
+    // Checkboxes, radios and selects fire `input` too; their `change`
+    // records the new state.
+    if !matches!(
+        field_kind(&el),
+        Some(FieldKind::Text | FieldKind::ContentEditable)
+    ) {
+        return;
+    }
+    with_state(|st| {
+        st.note_password(&el);
+        let outs = st.holds.input(el);
+        st.emit(outs);
+    });
+}
+
+fn on_change(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    let Some(el) = deep_target(&event) else {
+        return;
+    };
+    with_state(|st| match field_kind(&el) {
+        Some(FieldKind::Text | FieldKind::ContentEditable) => {
+            let outs = st.holds.field_done(&el);
+            st.emit(outs);
+        }
+        Some(kind) => {
+            let Some(target) = st.target(&el) else {
+                return;
+            };
+            let outs = st.holds.flush_all();
+            st.emit(outs);
+            let kind = match kind {
+                FieldKind::Checkbox => capture::checkbox(target, read_bool(&el, "checked")),
+                FieldKind::Radio => capture::radio(target, || read_string(&el, "value")),
+                _ => capture::select(target, || selected_options(&el)),
+            };
+            st.push(kind);
+        }
+        None => {}
+    });
+}
+
+fn on_focus_in(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    if let Some(el) = deep_target(&event) {
+        with_state(|st| st.note_password(&el));
+    }
+}
+
+/// Leaving a field ends its edit, also when no `change` fires (typing and
+/// then deleting back to the old value; contenteditable never fires one).
+fn on_focus_out(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    if let Some(el) = deep_target(&event) {
+        with_state(|st| {
+            let outs = st.holds.field_done(&el);
+            st.emit(outs);
+        });
+    }
+}
+
+fn on_key_down(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    let Some(key_event) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    let modifiers = Modifiers {
+        alt: key_event.alt_key(),
+        ctrl: key_event.ctrl_key(),
+        meta: key_event.meta_key(),
+        shift: key_event.shift_key(),
+    };
+    let key = key_event.key();
+    // Ordinary typing stops here, before any DOM is read.
+    if !workflow_format::is_significant_key(&key, &modifiers) {
+        return;
+    }
+    let code = key_event.code();
+    if key == "Enter" {
+        with_state(|st| st.enter_down_at = st.now());
+    }
+    let focused = deep_target(&event).filter(|el| {
+        let tag = el.local_name();
+        !tag.eq_ignore_ascii_case("body") && !tag.eq_ignore_ascii_case("html")
+    });
+    with_state(|st| {
+        let target = match &focused {
+            Some(el) => match st.target(el) {
+                Some(t) => Some(t),
+                None => return,
+            },
+            None => None,
+        };
+        // Held edits go first (the input event before the Enter), also
+        // when the key itself is not recorded because the field is
+        // sensitive.
+        let outs = st.holds.flush_all();
+        st.emit(outs);
+        if let Some(kind) = capture::key(&key, &code, modifiers, target) {
+            st.push(kind);
+        }
+    });
+}
+
+fn on_submit(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    let Some(form) = deep_target(&event) else {
+        return;
+    };
+    with_state(|st| {
+        let outs = st.holds.flush_all();
+        st.emit(outs);
+        if let Some(target) = st.target(&form) {
+            st.push(capture::submit(target));
+        }
+    });
+}
+
+fn on_scroll(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    // The window's scroll is dispatched at the document.
+    let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    with_state(|st| {
+        let now = st.now();
+        let outs = st.holds.scroll(target, now);
+        st.emit(outs);
+    });
+}
+
+/// The document is going away (navigation, tab close, bfcache): nothing
+/// may stay held.
+fn on_page_hide(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    with_state(|st| {
+        let outs = st.holds.flush_all();
+        st.emit(outs);
+    });
+}
+
+/// Navigation API `currententrychange`: a same-document navigation.
+fn on_entry_change(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    let nav_type = Reflect::get(&event, &JsValue::from_str("navigationType"))
+        .ok()
+        .and_then(|v| v.as_string());
+    let from = Reflect::get(&event, &JsValue::from_str("from"))
+        .ok()
+        .filter(|f| f.is_object())
+        .and_then(|f| Reflect::get(&f, &JsValue::from_str("url")).ok())
+        .and_then(|u| u.as_string());
+    record_same_document(nav_type.as_deref(), from);
+}
+
+/// Fallback without the Navigation API.
+fn on_pop_or_hash(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    record_same_document(None, None);
+}
+
+fn record_same_document(nav_type: Option<&str>, from: Option<String>) {
+    with_state(|st| {
+        let to = st.url();
+        let from = from.unwrap_or_else(|| st.last_url.clone());
+        if from == to && nav_type != Some("reload") {
+            return;
+        }
+        let cause = capture::same_document_cause(nav_type, Some(&from), &to);
+        let title = st.document.title();
+        let outs = st.holds.flush_all();
+        st.emit(outs);
+        st.push(capture::navigate(cause, &title, Some(&from)));
+        st.last_url = to;
+    });
+}
+
+fn navigation_timing_type(window: &Window) -> String {
+    let get = || -> Option<String> {
+        let performance = window.performance()?;
+        let entries = performance.get_entries_by_type("navigation");
+        Reflect::get(&entries.get(0), &JsValue::from_str("type"))
+            .ok()?
+            .as_string()
+    };
+    get().unwrap_or_default()
+}
+
+fn read_string(el: &Element, prop: &str) -> String {
+    Reflect::get(el, &JsValue::from_str(prop))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+fn read_bool(el: &Element, prop: &str) -> bool {
+    Reflect::get(el, &JsValue::from_str(prop))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+fn inner_text(el: &Element) -> String {
+    match el.dyn_ref::<HtmlElement>() {
+        Some(html) => html.inner_text(),
+        None => el.text_content().unwrap_or_default(),
+    }
+}
+
+/// `(value, text)` of each selected option of a `<select>`.
+fn selected_options(select: &Element) -> Vec<(String, String)> {
+    let Ok(options) = Reflect::get(select, &JsValue::from_str("selectedOptions")) else {
+        return Vec::new();
+    };
+    let len = Reflect::get(&options, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|l| l.as_f64())
+        .unwrap_or(0.0) as u32;
+    (0..len.min(limits::OPTIONS as u32))
+        .filter_map(|i| Reflect::get_u32(&options, i).ok())
+        .filter_map(|o| o.dyn_into::<Element>().ok())
+        .map(|o| (read_string(&o, "value"), read_string(&o, "text")))
+        .collect()
 }
 
 /// The element and its ancestors up to the top of its root. `parentElement`
@@ -195,7 +898,8 @@ fn step(el: &Element) -> Step {
     }
 }
 
-/// Selectors of the shadow hosts around `element`, outermost first.
+/// Selectors of the shadow hosts around `element`, outermost first, each
+/// the best unique one in the host's own root.
 fn shadow_hosts(element: &Element) -> Vec<String> {
     let mut hosts = Vec::new();
     let mut root = element.get_root_node();
@@ -204,8 +908,15 @@ fn shadow_hosts(element: &Element) -> Vec<String> {
         if hosts.len() >= limits::DEPTH {
             break;
         }
+        let own = OwnAnchors {
+            name: host.get_attribute("name"),
+            value: None,
+            aria_label: host.get_attribute("aria-label"),
+        };
+        let css =
+            capture::best_css(&chain(&host), &own, |css| is_unique(&host, css)).map(|(css, _)| css);
         // A host without a valid selector still has to occupy its level.
-        hosts.push(selector::css(&chain(&host)).unwrap_or_else(|| host.local_name()));
+        hosts.push(css.unwrap_or_else(|| host.local_name()));
         root = host.get_root_node();
     }
     hosts.reverse();
@@ -220,7 +931,7 @@ fn first_label_text(element: &Element) -> Option<String> {
     labels.get(0)?.text_content()
 }
 
-/// Whether `css` matches exactly one element in `element`'s own root.
+/// Whether `css` matches exactly this element and nothing else in its root.
 fn is_unique(element: &Element, css: &str) -> bool {
     let root = element.get_root_node();
     let found = if let Some(doc) = root.dyn_ref::<Document>() {
@@ -230,7 +941,14 @@ fn is_unique(element: &Element, css: &str) -> bool {
     } else {
         return false;
     };
-    found.map(|list| list.length() == 1).unwrap_or(false)
+    found
+        .map(|list| {
+            list.length() == 1
+                && list
+                    .get(0)
+                    .is_some_and(|n| JsValue::from(n) == JsValue::from(element.clone()))
+        })
+        .unwrap_or(false)
 }
 
 /// Index path from the top frame, following `window.frames` order. Cross-

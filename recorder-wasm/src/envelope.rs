@@ -1,41 +1,48 @@
-//! The message a content script hands to the service worker for one event.
+//! The [`CapturedEvent`] a content script hands to the service worker.
 //!
-//! A frame does not know its tab id or the event's position in the
-//! recording; the service worker adds `seq` and `tab_id` and so completes a
-//! `workflow_format::Event`. Until the format grows a named "partial event"
-//! type, the envelope is exactly that event minus those two fields, built
-//! from the format's own types so there is no second schema to drift.
+//! A frame does not know its tab id or the event's place in the recording;
+//! the worker adds `seq` and `tab_id`. The message type is the format's own
+//! `CapturedEvent`, so there is no second schema to drift, and every event
+//! is checked here with the very rules the worker and the relay apply: an
+//! event they would refuse is dropped at the source instead of stalling
+//! the delivery queue.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
-use workflow_format::{EventKind, FramePath, limits};
+use workflow_format::{CapturedEvent, EventKind, FramePath};
 
-/// The JSON text for one captured event, or `None` when it could never pass
-/// the relay's validation (a URL over the limit, a clock before 1970).
-pub fn envelope(at_ms: f64, url: &str, frame_path: &FramePath, kind: &EventKind) -> Option<String> {
-    if !at_ms.is_finite() || url.len() > limits::URL || frame_path.len() > limits::DEPTH {
+/// The event, or `None` when it could never pass the format's validation
+/// (a URL over the limit or with a refused scheme, a clock before 1970).
+pub fn captured(
+    at_ms: f64,
+    url: &str,
+    frame_path: &FramePath,
+    kind: EventKind,
+) -> Option<CapturedEvent> {
+    if !at_ms.is_finite() {
         return None;
     }
     let at: DateTime<Utc> = DateTime::from_timestamp_millis(at_ms as i64)?;
-    Some(
-        json!({
-            "at": at,
-            "url": url,
-            "frame_path": frame_path,
-            "kind": kind,
-        })
-        .to_string(),
-    )
+    let event = CapturedEvent {
+        at,
+        frame_path: frame_path.clone(),
+        url: url.to_owned(),
+        kind,
+    };
+    // `validate_alone` needs a whole `Event`; seq and tab id do not take
+    // part in the per-event rules, so placeholders do.
+    event.clone().into_event(0, 0).validate_alone().ok()?;
+    Some(event)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::{self, ElementFacts};
+    use crate::capture::{self, ClickKind, ElementFacts};
     use crate::selector::Step;
-    use workflow_format::{Modifiers, Point, Rect};
+    use serde_json::json;
+    use workflow_format::{FieldValue, Modifiers, Point, Rect, limits};
 
-    fn click_kind(frame_path: &FramePath) -> EventKind {
+    fn button(frame_path: &FramePath) -> workflow_format::Target {
         let facts = ElementFacts {
             chain: vec![
                 Step {
@@ -60,23 +67,33 @@ mod tests {
             },
             ..ElementFacts::default()
         };
-        let target = capture::target(&facts, frame_path, |_| true).unwrap();
-        capture::click(target, 0, Modifiers::default(), Point { x: 2.0, y: 3.0 }).unwrap()
+        capture::target(&facts, frame_path, |_| true).unwrap()
     }
 
-    /// The envelope plus `seq` and `tab_id` must be an event the relay
-    /// accepts: wrap it in a recording and run the format's own validation.
+    fn click_kind(frame_path: &FramePath) -> EventKind {
+        capture::click(
+            ClickKind::Click,
+            button(frame_path),
+            0,
+            Modifiers::default(),
+            Point { x: 2.0, y: 3.0 },
+        )
+        .unwrap()
+    }
+
+    /// The JSON plus `seq` and `tab_id` must be an event the relay accepts:
+    /// wrap it in a recording and run the format's own parser and checks.
     #[test]
-    fn completed_envelope_passes_format_validation() {
+    fn completed_event_passes_format_validation() {
         let frame_path = vec![0, 2];
-        let json = envelope(
+        let event = captured(
             1_700_000_000_123.0,
             "http://127.0.0.1:8080/page",
             &frame_path,
-            &click_kind(&frame_path),
+            click_kind(&frame_path),
         )
         .unwrap();
-        let mut event: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let mut event = serde_json::to_value(&event).unwrap();
         assert_eq!(event["at"], "2023-11-14T22:13:20.123Z");
         assert_eq!(event["kind"]["type"], "click");
         event["seq"] = 0.into();
@@ -98,10 +115,27 @@ mod tests {
     #[test]
     fn refuses_what_the_relay_would_refuse() {
         let kind = click_kind(&vec![]);
-        assert!(envelope(f64::NAN, "http://x/", &vec![], &kind).is_none());
+        assert!(captured(f64::NAN, "http://x/", &vec![], kind.clone()).is_none());
         let long_url = format!("http://x/{}", "a".repeat(limits::URL));
-        assert!(envelope(0.0, &long_url, &vec![], &kind).is_none());
+        assert!(captured(0.0, &long_url, &vec![], kind.clone()).is_none());
+        assert!(captured(0.0, "javascript:alert(1)", &vec![], kind.clone()).is_none());
         let deep = vec![0; limits::DEPTH + 1];
-        assert!(envelope(0.0, "http://x/", &deep, &kind).is_none());
+        assert!(captured(0.0, "http://x/", &deep, kind.clone()).is_none());
+        // The target's frame path must be the event's.
+        assert!(captured(0.0, "http://x/", &vec![1], kind).is_none());
+    }
+
+    #[test]
+    fn a_hand_built_unredacted_password_is_refused() {
+        // Belt and braces: even if a builder bug put a value on a password
+        // field, the validation here would stop it before it is sent.
+        let mut t = button(&vec![]);
+        t.tag = "input".into();
+        t.input_type = Some("password".into());
+        let kind = EventKind::Input {
+            target: t,
+            value: FieldValue::text("hunter2"),
+        };
+        assert!(captured(0.0, "http://x/", &vec![], kind).is_none());
     }
 }

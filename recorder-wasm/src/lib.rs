@@ -11,13 +11,19 @@
 //! - [`gate`]: whether an incoming DOM event may be recorded at all;
 //! - [`selector`]: CSS selectors and XPaths from an element's ancestry;
 //! - [`capture`]: turning what the DOM glue read into `workflow_format` types;
-//! - [`envelope`]: the JSON message handed to the extension's service worker.
+//! - [`hold`]: merging typing, debouncing scroll, pairing double clicks,
+//!   while keeping events in the order the user acted;
+//! - [`envelope`]: the `CapturedEvent` handed to the service worker, checked
+//!   with the format's own per-event validation;
+//! - [`outbox`]: acknowledged, ordered, retried delivery to the worker.
 //!
 //! Only `dom` (wasm32 only) talks to the browser through web-sys.
 
 pub mod capture;
 pub mod envelope;
 pub mod gate;
+pub mod hold;
+pub mod outbox;
 pub mod selector;
 
 #[cfg(target_arch = "wasm32")]

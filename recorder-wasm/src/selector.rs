@@ -45,6 +45,61 @@ impl Step {
     }
 }
 
+/// Attributes of the target element itself that can name it on their own,
+/// without any ancestor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnAnchors {
+    /// The `name` attribute (form controls).
+    pub name: Option<String>,
+    /// The `value` attribute: radio buttons of one group share a `name`.
+    pub value: Option<String>,
+    /// The `aria-label` attribute.
+    pub aria_label: Option<String>,
+}
+
+/// Selectors for `chain[0]` in order of preference: the element's id, its
+/// test id, its `name` (plus `value` for radios), its `aria-label`, then the
+/// nearest anchored ancestor with positional steps, then pure positions.
+///
+/// The caller keeps the first one that matches exactly one element in the
+/// root (a page may reuse ids or names); if none does, the last anchored
+/// path is still the best guess. Labels cannot be expressed in CSS (it
+/// cannot match text), so they travel in `Target::label` and the ARIA name.
+/// Every candidate fits in [`limits::SELECTOR`]; empty when nothing does.
+pub fn candidates(chain: &[Step], own: &OwnAnchors) -> Vec<String> {
+    let Some(first) = chain.first() else {
+        return Vec::new();
+    };
+    let tag = css_ident(&first.tag);
+    let mut out = Vec::new();
+    if let Some(anchor) = first.anchor_css() {
+        out.push(anchor);
+    }
+    let nonblank = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+    if let Some(name) = nonblank(&own.name) {
+        let by_name = format!("{tag}[name={}]", css_string(&name));
+        if let Some(value) = own.value.as_deref() {
+            out.push(format!("{by_name}[value={}]", css_string(value)));
+        }
+        out.push(by_name);
+    }
+    if let Some(label) = nonblank(&own.aria_label) {
+        out.push(format!("{tag}[aria-label={}]", css_string(&label)));
+    }
+    // The element's own anchor is already first; this one is for when it
+    // is not unique but an ancestor's id is.
+    out.extend(build_css_from(chain, true, 1));
+    out.extend(build_css(chain, false));
+    out.retain(|s| s.len() <= limits::SELECTOR);
+    let mut seen = Vec::new();
+    out.retain(|s| {
+        let new = !seen.contains(s);
+        seen.push(s.clone());
+        new
+    });
+    out
+}
+
 /// A CSS selector for `chain[0]`, valid inside its root: the nearest anchored
 /// ancestor (or the element itself) followed by positional child steps.
 ///
@@ -65,12 +120,20 @@ pub fn css(chain: &[Step]) -> Option<String> {
 }
 
 fn build_css(chain: &[Step], use_anchors: bool) -> Option<String> {
+    build_css_from(chain, use_anchors, 0)
+}
+
+/// Like [`build_css`], but anchors only from `chain[first_anchor]` upwards.
+fn build_css_from(chain: &[Step], use_anchors: bool, first_anchor: usize) -> Option<String> {
     if chain.is_empty() {
         return None;
     }
     let mut parts = Vec::new();
-    for step in chain {
-        if use_anchors && let Some(anchor) = step.anchor_css() {
+    for (i, step) in chain.iter().enumerate() {
+        if use_anchors
+            && i >= first_anchor
+            && let Some(anchor) = step.anchor_css()
+        {
             parts.push(anchor);
             break;
         }
@@ -256,6 +319,55 @@ mod tests {
     fn empty_chain_has_no_selector() {
         assert_eq!(css(&[]), None);
         assert_eq!(xpath(&[]), None);
+    }
+
+    #[test]
+    fn candidates_prefer_id_then_test_id_then_name_then_label_then_paths() {
+        let mut input = step("input", 2, 3);
+        input.test_id = Some(("data-testid", "email-field".into()));
+        let mut form = step("form", 1, 1);
+        form.id = Some("signup".into());
+        let chain = [input, form, step("body", 1, 1), step("html", 1, 1)];
+        let own = OwnAnchors {
+            name: Some("email".into()),
+            value: None,
+            aria_label: Some("E-mail".into()),
+        };
+        assert_eq!(
+            candidates(&chain, &own),
+            vec![
+                r#"input[data-testid="email-field"]"#,
+                r#"input[name="email"]"#,
+                r#"input[aria-label="E-mail"]"#,
+                "#signup > input:nth-of-type(2)",
+                "html > body > form > input:nth-of-type(2)",
+            ]
+        );
+    }
+
+    #[test]
+    fn radios_are_named_by_name_and_value() {
+        let chain = [step("input", 1, 2), step("html", 1, 1)];
+        let own = OwnAnchors {
+            name: Some("size".into()),
+            value: Some("L".into()),
+            aria_label: None,
+        };
+        let c = candidates(&chain, &own);
+        assert_eq!(c[0], r#"input[name="size"][value="L"]"#);
+        assert_eq!(c[1], r#"input[name="size"]"#);
+    }
+
+    #[test]
+    fn candidates_skip_blank_and_oversized_anchors() {
+        let chain = [step("a", 1, 1)];
+        let own = OwnAnchors {
+            name: Some(" ".into()),
+            value: None,
+            aria_label: Some("x".repeat(limits::SELECTOR)),
+        };
+        assert_eq!(candidates(&chain, &own), vec!["a"]);
+        assert!(candidates(&[], &own).is_empty());
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/recordings"),
     ("get", "/v1/recordings/{id}"),
     ("delete", "/v1/recordings/{id}"),
+    ("patch", "/v1/recordings/{id}"),
 ];
 
 /// Default request body limit: 64 MiB holds a recording of tens of
@@ -50,6 +51,9 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 /// A pairing request is `{"code": "XXXX-XXXX"}`.
 const PAIR_MAX_BODY: usize = 1024;
+/// A rename is `{"name": "..."}` with a name of at most
+/// `limits::NAME` bytes; JSON escapes can make it up to six times longer.
+const RENAME_MAX_BODY: usize = 16 * 1024;
 
 /// Settings fixed for the lifetime of a relay.
 #[derive(Clone, Debug)]
@@ -180,6 +184,11 @@ impl From<StoreError> for ApiError {
                 format!("no recording with id {id}"),
             ),
             e @ StoreError::Corrupt { .. } => ApiError::internal("stored recording is corrupt", e),
+            StoreError::Invalid(e) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                e.to_string(),
+            ),
             StoreError::Io(e) => ApiError::internal("storage failed", e),
         }
     }
@@ -191,7 +200,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/openapi.json", get(openapi))
         .route("/v1/pair", post(pair))
         .route("/v1/recordings", get(list).post(upload))
-        .route("/v1/recordings/{id}", get(show).delete(delete))
+        .route(
+            "/v1/recordings/{id}",
+            get(show).delete(delete).patch(rename),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard));
@@ -313,7 +325,7 @@ async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Result<R
         }
     }
 
-    if req.method() == Method::POST {
+    if req.method() == Method::POST || req.method() == Method::PATCH {
         let json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -329,6 +341,8 @@ async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Result<R
         }
         let limit = if is_pair {
             PAIR_MAX_BODY
+        } else if req.method() == Method::PATCH {
+            RENAME_MAX_BODY
         } else {
             cfg.max_body_bytes
         };
@@ -509,4 +523,45 @@ async fn delete(State(st): State<AppState>, Path(id): Path<String>) -> Result<Re
     .await?;
     tracing::info!(%id, "deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenameRequest {
+    name: String,
+}
+
+/// `PATCH /v1/recordings/{id}` with `{"name": "..."}`: the one edit the
+/// viewer offers. The name obeys the format's rules (non-empty, at most
+/// `limits::NAME` bytes, no control characters) because the renamed file
+/// must still be a valid recording.
+async fn rename(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let bytes = read_body(body, RENAME_MAX_BODY, st.inner.config.body_timeout).await?;
+    let shape = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_shape",
+            "expected {\"name\": \"...\"}",
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string()))?;
+    // serde would also read a struct from an array (`["new name"]`); the
+    // API, like the format, accepts only the documented object.
+    if !value.is_object() {
+        return Err(shape());
+    }
+    let req: RenameRequest = serde_json::from_value(value).map_err(|_| shape())?;
+    let summary = blocking(move || {
+        let _guard = st.inner.write.lock().unwrap_or_else(|p| p.into_inner());
+        st.inner.store.rename(id, &req.name).map_err(ApiError::from)
+    })
+    .await?;
+    tracing::info!(%id, "renamed");
+    Ok(Json(json!({"recording": summary})).into_response())
 }

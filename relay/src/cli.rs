@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::server::{self, DEFAULT_PORT, ServeOptions};
 use crate::store::{Store, StoreError};
-use crate::{api, auth, duration, handler, timeline};
+use crate::{api, auth, duration, export, handler, timeline};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -94,6 +94,37 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export a recording as an OpenClaw skill or a DevTools Recorder flow.
+    Export {
+        id: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Output folder [default: <data-dir>/skills for openclaw-skill,
+        /// the current folder for devtools]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay a recording in a fresh Chromium and report each step.
+    Replay {
+        id: String,
+        /// A value for an input, e.g. --param email=ada@example.com (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Run without a window [default: when there is no display].
+        #[arg(long)]
+        headless: bool,
+        /// Also write the report as JSON (failure screenshots go beside it).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Seconds to wait for each step's element.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        step_timeout_secs: u64,
+        /// Seconds to wait for each expected navigation or new tab.
+        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
+        navigation_timeout_secs: u64,
+    },
     /// Register (or with --uninstall remove) the multiclaw:// link handler.
     InstallHandler {
         #[arg(long)]
@@ -106,6 +137,14 @@ pub enum Command {
         #[arg(long, default_value_t = DEFAULT_PORT)]
         port: u16,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// An Agent Skills folder with OpenClaw browser batch plans.
+    OpenclawSkill,
+    /// A Chrome DevTools Recorder / @puppeteer/replay user flow (.json).
+    Devtools,
 }
 
 fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
@@ -214,7 +253,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 print_json(&rec)
             } else {
-                print!("{}", timeline::render(&rec));
+                // anstream drops the styles unless stdout is a colour terminal.
+                anstream::print!("{}", timeline::render(&rec));
                 Ok(())
             }
         }
@@ -238,7 +278,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 - chrono::Duration::from_std(age).context("duration too large")?;
             let store = Store::open(&dir)?;
             let mut pruned = Vec::new();
-            for s in store.list()?.recordings {
+            let recordings = store.list()?.recordings;
+            let progress = crate::progress::bar(recordings.len() as u64, "recordings");
+            for s in recordings {
+                progress.inc(1);
                 if s.ended_at < cutoff {
                     if !dry_run {
                         match store.delete(s.id) {
@@ -249,6 +292,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     pruned.push(s.id);
                 }
             }
+            progress.finish_and_clear();
             if json {
                 print_json(&json!({"dry_run": dry_run, "deleted": pruned}))
             } else {
@@ -262,6 +306,91 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("  {id}");
                 }
                 Ok(())
+            }
+        }
+        Command::Export {
+            id,
+            format,
+            out,
+            json,
+        } => {
+            let id = parse_id(&id)?;
+            let (rec, _) = Store::open(&dir)?.get(id)?;
+            let path = match format {
+                ExportFormat::OpenclawSkill => {
+                    let out = out.unwrap_or_else(|| dir.join("skills"));
+                    std::fs::create_dir_all(&out)
+                        .with_context(|| format!("creating {}", out.display()))?;
+                    clawtrail_replay::export_openclaw_skill(&rec, &out)?
+                }
+                ExportFormat::Devtools => {
+                    let out = out.unwrap_or_else(|| PathBuf::from("."));
+                    let flow = clawtrail_replay::to_devtools_json(&rec)?;
+                    let name = format!("{}.devtools.json", clawtrail_replay::skill_slug(&rec));
+                    export::write_file_atomically(&out, &name, flow.as_bytes())?
+                }
+            };
+            if json {
+                print_json(&json!({"id": id, "path": path}))
+            } else {
+                println!("{}", path.display());
+                Ok(())
+            }
+        }
+        Command::Replay {
+            id,
+            params,
+            headless,
+            report,
+            step_timeout_secs,
+            navigation_timeout_secs,
+        } => {
+            let id = parse_id(&id)?;
+            let (rec, _) = Store::open(&dir)?.get(id)?;
+            let params = params
+                .iter()
+                .map(|p| clawtrail_replayer::parse_param_arg(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Screenshots go beside the report, or under the data dir.
+            let artifacts_dir = match &report {
+                Some(file) => file
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from(".")),
+                None => dir.join("replays").join(id.to_string()),
+            };
+            let opts = clawtrail_replayer::ReplayOptions {
+                browser: clawtrail_replayer::BrowserOptions {
+                    headless: headless || clawtrail_replayer::default_headless(),
+                    ..Default::default()
+                },
+                params,
+                timeouts: clawtrail_replayer::Timeouts {
+                    element: Duration::from_secs(step_timeout_secs),
+                    navigation: Duration::from_secs(navigation_timeout_secs),
+                },
+                artifacts_dir,
+            };
+            let rt = tokio::runtime::Runtime::new()?;
+            let result = rt.block_on(clawtrail_replayer::replay(&rec, &opts))?;
+            print!("{}", result.render_table());
+            if let Some(file) = &report {
+                let parent = file
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                let name = file
+                    .file_name()
+                    .context("--report needs a file name")?
+                    .to_string_lossy()
+                    .into_owned();
+                export::write_file_atomically(parent, &name, result.to_json().as_bytes())?;
+            }
+            if result.passed {
+                Ok(())
+            } else {
+                anyhow::bail!("replay failed")
             }
         }
         Command::InstallHandler { uninstall } => {

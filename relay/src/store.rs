@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use workflow_format::{Recording, from_json_slice, to_canonical_json};
+use workflow_format::{Recording, ValidationError, from_json_slice, to_canonical_json};
 
 use crate::fsutil;
 
@@ -26,6 +26,9 @@ pub enum StoreError {
     NotFound(Uuid),
     #[error("{}: {reason}", path.display())]
     Corrupt { path: PathBuf, reason: String },
+    /// A change (a rename) would make the recording break a format rule.
+    #[error("{0}")]
+    Invalid(ValidationError),
     #[error("storage I/O failed: {0}")]
     Io(#[from] io::Error),
 }
@@ -182,6 +185,40 @@ impl Store {
             reason,
         })?;
         Ok((rec, bytes))
+    }
+
+    /// Gives a stored recording a new name, the only field a user may
+    /// change after the fact.
+    ///
+    /// The new name passes the same rules as an uploaded one (the whole
+    /// recording is validated again), and the file is replaced atomically:
+    /// a reader sees the old recording or the renamed one, never a mix.
+    /// The caller serialises writers (the relay holds its write lock), so
+    /// the read-modify-write cannot lose a concurrent rename.
+    pub fn rename(&self, id: Uuid, name: &str) -> Result<Summary, StoreError> {
+        let (mut rec, old_bytes) = self.get(id)?;
+        rec.name = name.to_owned();
+        rec.validate().map_err(StoreError::Invalid)?;
+        let bytes = to_canonical_json(&rec);
+        let summary = Summary::of(&rec, bytes.len() as u64);
+        if bytes == old_bytes {
+            return Ok(summary);
+        }
+        let file = Self::file_name(id);
+        // A summary is trusted while its size matches the recording, and a
+        // new name of the same byte length keeps the size. So the old
+        // summary goes first, durably: after a crash at any later point the
+        // summary is missing and `list` rebuilds it from the renamed file.
+        match fs::remove_file(self.index.join(&file)) {
+            Ok(()) => fsutil::fsync_dir(&self.index)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        fsutil::write_replace(&self.recordings, &file, &bytes)?;
+        if let Err(e) = self.write_summary(&summary) {
+            tracing::warn!(%id, error = %e, "could not write summary");
+        }
+        Ok(summary)
     }
 
     pub fn delete(&self, id: Uuid) -> Result<(), StoreError> {

@@ -21,6 +21,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Duration, Utc};
+
 use serde::Serialize;
 use workflow_format::{
     Event, EventKind, FieldValue, FramePath, Modifiers, MouseButton, NavigationCause, Point,
@@ -52,6 +54,10 @@ impl Workflow {
             .map(|s| (s.url.as_str(), s.title.as_str()))
     }
 }
+
+/// How soon after a step a new tab must open to count as opened by it
+/// (`target=_blank`, `window.open`).
+const OPENED_BY_STEP_WITHIN: Duration = Duration::seconds(5);
 
 /// How a segment's page is reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -236,10 +242,19 @@ struct Builder {
     tab_page: BTreeMap<TabId, (String, String)>,
     /// Opener of tabs that joined during the recording.
     opener: BTreeMap<TabId, Option<TabId>>,
+    /// When each tab opened (its `tab_opened` event), and when each tab last
+    /// produced a step: a tab counts as opened *by* a step only when it
+    /// opened right after one.
+    opened_at: BTreeMap<TabId, DateTime<Utc>>,
+    last_step_at: BTreeMap<TabId, DateTime<Utc>>,
     tab_order: Vec<TabId>,
     /// Field keys that received contenteditable text or are textareas:
     /// Enter there is typing.
     multiline_fields: Vec<String>,
+    /// (segment, step index) of the step that opened a tab; until steps
+    /// are numbered, `NewTab.opened_by` holds an index into this list
+    /// (a packed pair would not fit a 32-bit usize on wasm32).
+    openers: Vec<(usize, usize)>,
 }
 
 /// Builds the step model of `rec`. It assumes `rec` is valid
@@ -272,6 +287,9 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
             .collect(),
         tab_order: Vec::new(),
         multiline_fields,
+        openers: Vec::new(),
+        opened_at: BTreeMap::new(),
+        last_step_at: BTreeMap::new(),
     };
     for e in &rec.events {
         b.event(e);
@@ -292,8 +310,8 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
         .collect();
     for seg in &mut b.segments {
         if let Entry::NewTab { opened_by } = &mut seg.entry {
-            *opened_by = opened_by.and_then(|packed| {
-                let (si, st) = (packed >> 32, packed & 0xffff_ffff);
+            *opened_by = opened_by.and_then(|k| {
+                let (si, st) = *b.openers.get(k)?;
                 numbers.get(si).and_then(|v| v.get(st)).copied()
             });
         }
@@ -339,15 +357,29 @@ impl Builder {
 
     /// A tab's first segment: opened by a step of its opener, or opened
     /// directly.
+    ///
+    /// A tab whose opener never acted in the recording (it was opened before
+    /// Record was pressed), or that opened long after its opener's last step
+    /// (the user opened it by hand), is opened directly: no recorded step
+    /// can be replayed to open it.
     fn first_segment(&mut self, tab: TabId) -> usize {
-        let entry = match self.opener.get(&tab).copied().flatten() {
+        let by_step = self.opener.get(&tab).copied().flatten().filter(|opener| {
+            match (self.last_step_at.get(opener), self.opened_at.get(&tab)) {
+                (Some(step), Some(opened)) => *opened - *step <= OPENED_BY_STEP_WITHIN,
+                // No tab_opened event: trust the opener if it acted at all.
+                (Some(_), None) => true,
+                (None, _) => false,
+            }
+        });
+        let entry = match by_step {
             Some(opener) => {
                 let url = self.page(tab).0;
                 let opened_by = self.tab_segment.get(&opener).and_then(|&si| {
                     let seg = &mut self.segments[si];
                     let last = seg.steps.len().checked_sub(1)?;
                     seg.steps[last].opens_tab = Some(url);
-                    Some((si << 32) | last)
+                    self.openers.push((si, last));
+                    Some(self.openers.len() - 1)
                 });
                 Entry::NewTab { opened_by }
             }
@@ -382,6 +414,7 @@ impl Builder {
             seqs: vec![e.seq],
         };
         self.segments[si].steps.push(step);
+        self.last_step_at.insert(e.tab_id, e.at);
     }
 
     /// The last step of the tab's current segment, if that segment is the
@@ -403,6 +436,7 @@ impl Builder {
             } => self.navigate(e, *cause, title, from_url.as_deref()),
             EventKind::TabOpened { opener_tab_id } => {
                 self.opener.insert(e.tab_id, *opener_tab_id);
+                self.opened_at.insert(e.tab_id, e.at);
             }
             // Switching and closing tabs are not steps: the next step in a
             // tab starts a segment there.

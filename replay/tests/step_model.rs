@@ -2,9 +2,12 @@
 
 mod common;
 
+use chrono::Duration;
 use clawtrail_replay::{Action, AlternativeKind, Entry, build_workflow, skill_slug};
 use common::*;
-use workflow_format::{EventKind, Modifiers, NavigationCause, RedactionReason, Target};
+use workflow_format::{
+    Event, EventKind, Modifiers, NavigationCause, Recording, RedactionReason, TabInfo, Target,
+};
 
 const PAGE2: &str = "https://app.example.com/next";
 
@@ -302,5 +305,72 @@ fn examples_produce_sensible_models() {
         seqs.sort_unstable();
         seqs.dedup();
         assert_eq!(seqs.len(), n, "{file}: an event folded into two steps");
+    }
+}
+
+/// A recording in two tabs: tab 2 opens `gap_ms` after the click in tab 1,
+/// with tab 1 (or `opener`) as its opener, then gets a click of its own.
+fn two_tabs(opener: u32, gap_ms: i64) -> Recording {
+    let mut rec = recording("Two tabs", vec![(URL, click(button("Docs", "#docs")))]);
+    let last_at = rec.events.last().unwrap().at;
+    let second = "http://127.0.0.1:8000/docs";
+    let n = rec.events.len() as u64;
+    let opened = last_at + Duration::milliseconds(gap_ms);
+    rec.tabs.push(TabInfo {
+        tab_id: 2,
+        opener_tab_id: Some(opener),
+        initial_url: second.into(),
+        title: "Docs".into(),
+    });
+    rec.events.push(Event {
+        seq: n,
+        at: opened,
+        tab_id: 2,
+        frame_path: vec![],
+        url: second.into(),
+        kind: EventKind::TabOpened {
+            opener_tab_id: Some(opener),
+        },
+    });
+    rec.events.push(Event {
+        seq: n + 1,
+        at: opened + Duration::milliseconds(100),
+        tab_id: 2,
+        frame_path: vec![],
+        url: second.into(),
+        kind: click(button("Next", "#next")),
+    });
+    rec.ended_at = opened + Duration::seconds(1);
+    rec.validate().unwrap();
+    rec
+}
+
+#[test]
+fn a_tab_opened_right_after_a_click_is_opened_by_that_click() {
+    let wf = build_workflow(&two_tabs(TAB, 300));
+    assert_eq!(wf.segments.len(), 2);
+    assert!(
+        matches!(wf.segments[1].entry, Entry::NewTab { opened_by: Some(1) }),
+        "{:?}",
+        wf.segments[1].entry
+    );
+    assert_eq!(
+        wf.segments[0].steps[0].opens_tab.as_deref(),
+        Some("http://127.0.0.1:8000/docs")
+    );
+}
+
+#[test]
+fn a_tab_opened_later_by_hand_or_by_a_tab_outside_the_recording_is_opened_directly() {
+    for (opener, gap) in [(TAB, 60_000), (999, 300)] {
+        let wf = build_workflow(&two_tabs(opener, gap));
+        assert_eq!(
+            wf.segments[1].entry,
+            Entry::Open {
+                url: "http://127.0.0.1:8000/docs".into()
+            },
+            "opener {opener}, gap {gap} ms"
+        );
+        assert!(wf.segments[0].steps.iter().all(|s| s.opens_tab.is_none()));
     }
 }

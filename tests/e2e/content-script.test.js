@@ -124,7 +124,7 @@ test('a content script cannot start a recording', async () => {
       tabId,
     );
     assert.deepEqual(result, { ok: false, error: 'forbidden' });
-    assert.equal(await chrome.worker.evaluate(() => self.clawtrail.state.mode), 'idle');
+    assert.equal((await chrome.worker.evaluate(() => self.clawtrail.status())).status, 'idle');
   } finally {
     await page.close();
   }

@@ -2,6 +2,7 @@
 // and exactly the permissions its manifest promises.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { EXTENSION_ID, launch } from './lib/browser.js';
 
@@ -34,19 +35,31 @@ test('the loaded manifest grants exactly the six permissions and only localhost'
   assert.equal(cs.all_frames, true);
 });
 
-test('the worker answers status and the popup has its three buttons', async () => {
-  const status = await chrome.worker.evaluate(() =>
-    self.clawtrail.handleMessage({ type: 'status' }, { id: chrome.runtime.id }));
-  assert.deepEqual(status, { ok: true, mode: 'idle', received: 0, events: 0 });
+test('the worker answers status and the popup has its controls', async () => {
+  // Point the worker at a loopback port where nothing listens.
+  const closed = await new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+  await chrome.worker.evaluate((p) => self.clawtrail.setRelayPort(p), closed);
+  const status = await chrome.worker.evaluate(() => self.clawtrail.status());
+  assert.equal(status.ok, true);
+  assert.equal(status.status, 'idle');
+  assert.deepEqual(status.pending, []);
+  assert.equal(status.relay, 'not_running');
 
   const popup = await chrome.browser.newPage();
   try {
     await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
-    for (const id of ['record', 'pause', 'stop']) {
+    for (const id of ['record', 'pause', 'stop', 'retry', 'pair-code', 'pair', 'events', 'elapsed', 'relay']) {
       assert.ok(await popup.$(`#${id}`), `#${id} exists`);
     }
     // popup.js asked the worker for its status on load.
-    await popup.waitForFunction(() => document.body.dataset.mode === 'idle');
+    await popup.waitForFunction(() => document.body.dataset.status === 'idle');
+    assert.equal(await popup.$eval('#record', (b) => b.disabled), false);
+    assert.equal(await popup.$eval('#stop', (b) => b.disabled), true);
   } finally {
     await popup.close();
   }

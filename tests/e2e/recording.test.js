@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch } from './lib/browser.js';
-import { ping, pressPopupButton, tabIdFor, waitForFrames, workerState } from './lib/extension.js';
+import { ping, pressPopupButton, received, storedEvents, tabIdFor, waitForFrames } from './lib/extension.js';
 import { strictPages } from './lib/pages.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
@@ -49,9 +49,10 @@ test('clicks are recorded only while recording, only when trusted, from every fr
     await trustedClick(page, '#go');
     await trustedClick(childFrame, '#inner');
     await settle();
-    assert.equal((await workerState(chrome.worker)).received, 0);
+    const base = await received(chrome.worker);
+    assert.equal(base, 0, 'nothing was sent while not recording');
 
-    await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'recording');
+    await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
     await page.bringToFront();
     for (const f of frames) {
       await waitFor(async () => (await ping(chrome.worker, tabId, f.frame_id)).recording === true, {
@@ -65,18 +66,23 @@ test('clicks are recorded only while recording, only when trusted, from every fr
       document.getElementById('other').dispatchEvent(new MouseEvent('click', { bubbles: true })));
     await trustedClick(page, '#go');
     await trustedClick(childFrame, '#inner');
-    const state = await waitFor(async () => {
-      const s = await workerState(chrome.worker);
-      return s.events.length >= 2 ? s : null;
+    // Clicks only: the worker also records the tab being activated.
+    const clicks = async () => (await storedEvents(chrome.worker)).filter((e) => e.kind.type === 'click');
+    const sentClicks = async () =>
+      (await chrome.worker.evaluate(() => self.clawtrail.captureLog())).filter((c) => c.type === 'click').length;
+    const events = await waitFor(async () => {
+      const e = await clicks();
+      return e.length >= 2 ? e : null;
     }, { what: 'two recorded clicks' });
     await settle();
-    const after = await workerState(chrome.worker);
-    assert.equal(after.received, 2, 'exactly the two trusted clicks were sent');
-    assert.equal(after.events.length, 2);
+    assert.equal(await sentClicks(), 2, 'exactly the two trusted clicks were sent');
+    assert.equal((await clicks()).length, 2);
 
-    const [top, inner] = state.events;
-    assert.equal(top.tab_id, tabId);
-    assert.equal(top.frame_id, 0);
+    const [topEvent, innerEvent] = events;
+    const top = { event: topEvent };
+    const inner = { event: innerEvent };
+    assert.equal(topEvent.tab_id, tabId);
+    assert.ok(innerEvent.seq > topEvent.seq, 'seq follows the order of the clicks');
     assert.equal(top.event.url, url);
     assert.deepEqual(top.event.frame_path, []);
     assert.ok(Math.abs(Date.parse(top.event.at) - Date.now()) < 60_000, `at = ${top.event.at}`);
@@ -97,7 +103,7 @@ test('clicks are recorded only while recording, only when trusted, from every fr
     assert.ok(Math.abs(kind.offset.x - box.width / 2) <= 1, `offset.x ${kind.offset.x}`);
     assert.ok(Math.abs(kind.offset.y - box.height / 2) <= 1, `offset.y ${kind.offset.y}`);
 
-    assert.equal(inner.frame_id, child.frame_id);
+    assert.equal(innerEvent.tab_id, tabId);
     assert.deepEqual(inner.event.frame_path, [0]);
     assert.equal(inner.event.url, server.url('/frame'));
     assert.equal(inner.event.kind.target.css, '#inner');
@@ -113,7 +119,7 @@ test('clicks are recorded only while recording, only when trusted, from every fr
     }
     await trustedClick(page, '#go');
     await settle();
-    assert.equal((await workerState(chrome.worker)).received, 2);
+    assert.equal(await sentClicks(), 2, 'nothing more was sent after Stop');
   } finally {
     await page.close();
   }
@@ -122,7 +128,7 @@ test('clicks are recorded only while recording, only when trusted, from every fr
 test('a frame that loads during a recording joins it', async () => {
   const page = await chrome.browser.newPage();
   try {
-    await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'recording');
+    await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
     const url = server.url('/strict?case=join');
     await page.goto(url);
     const tabId = await tabIdFor(chrome.worker, url);

@@ -85,6 +85,9 @@ pub enum Accepted {
     /// Breaks a format rule; dropped so that it cannot make the whole
     /// recording undeliverable.
     Invalid { reason: String },
+    /// Not part of a workflow (a tab showing an extension page or a browser
+    /// page that never joined the recording).
+    Ignored,
 }
 
 /// One `chrome.storage.local.set` call: key -> JSON string. The chunk and
@@ -219,12 +222,27 @@ impl Session {
     }
 
     /// A tab event observed by the worker itself (`chrome.tabs`).
+    ///
+    /// Tabs showing extension pages (the popup or the viewer opened in a
+    /// tab, DevTools) are never part of a workflow. A browser page
+    /// (`chrome://settings`) counts only once it is in the recording; a
+    /// new, still empty tab does (the user is about to type a URL).
     pub fn accept_tab_event(
         &mut self,
         tab: &TabContext,
         kind: EventKind,
         now: DateTime<Utc>,
     ) -> Accepted {
+        let scheme = tab.url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        let known = self.meta.tabs.iter().any(|t| t.tab_id == tab.tab_id);
+        let recordable = workflow_format::allowed_scheme(&tab.url).is_some();
+        let blank_new_tab = matches!(kind, EventKind::TabOpened { .. })
+            && (tab.url.is_empty() || tab.url.starts_with("chrome://newtab"));
+        match scheme.as_deref() {
+            Some("chrome-extension" | "devtools") => return Accepted::Ignored,
+            _ if !known && !recordable && !blank_new_tab => return Accepted::Ignored,
+            _ => {}
+        }
         let captured = CapturedEvent {
             at: now,
             frame_path: Vec::new(),
@@ -550,6 +568,35 @@ mod tests {
         assert_eq!(out, Accepted::Stored { seq: 0 });
         assert_eq!(s.meta().tabs[0].initial_url, "about:blank");
         assert_eq!(s.meta().tabs[0].opener_tab_id, Some(1));
+    }
+
+    #[test]
+    fn extension_pages_and_unknown_browser_pages_are_not_workflow_tabs() {
+        let mut s = session();
+        let mut popup = tab(9);
+        popup.url = "chrome-extension://niodlkgapdgglnicnoobiapimlhakbad/popup.html".into();
+        assert_eq!(
+            s.accept_tab_event(&popup, EventKind::TabActivated, t(1)),
+            Accepted::Ignored
+        );
+        let mut settings = tab(10);
+        settings.url = "chrome://settings/".into();
+        assert_eq!(
+            s.accept_tab_event(&settings, EventKind::TabActivated, t(1)),
+            Accepted::Ignored
+        );
+        // A page tab joins; later, even its closing (URL no longer known) counts.
+        assert_eq!(
+            s.accept_tab_event(&tab(1), EventKind::TabActivated, t(2)),
+            Accepted::Stored { seq: 0 }
+        );
+        let mut gone = tab(1);
+        gone.url = String::new();
+        assert_eq!(
+            s.accept_tab_event(&gone, EventKind::TabClosed, t(3)),
+            Accepted::Stored { seq: 1 }
+        );
+        assert_eq!(s.meta().tabs.len(), 1, "only the page tab joined");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 // Helpers that talk to the loaded extension through its service worker,
-// the same way the popup and content scripts do.
+// the same way the popup and content scripts do, plus the worker's
+// DevTools-only test hooks (`self.clawtrail`, see extension/src/service_worker.js).
 
 import { waitFor } from './wait.js';
 
@@ -11,9 +12,15 @@ export async function tabIdFor(worker, url) {
   );
 }
 
-/** Frames whose content script said hello, for one tab. */
-export function framesOf(worker, tabId) {
-  return worker.evaluate((id) => self.clawtrail.state.frames.filter((f) => f.tab_id === id), tabId);
+/** Frames whose content script said hello, for one tab (latest per frame). */
+export async function framesOf(worker, tabId) {
+  const hellos = await worker.evaluate(async () => {
+    await self.clawtrail.ready;
+    return self.clawtrail.frames();
+  });
+  const byFrame = new Map();
+  for (const h of hellos.filter((f) => f.tab_id === tabId)) byFrame.set(h.frame_id, h);
+  return [...byFrame.values()];
 }
 
 /** Waits until `count` frames of the tab have said hello; returns them. */
@@ -41,26 +48,89 @@ export function ping(worker, tabId, frameId) {
   return sendToFrame(worker, tabId, frameId, { type: 'ping' });
 }
 
-/** What the worker has received so far. */
-export function workerState(worker) {
-  return worker.evaluate(() => structuredClone(self.clawtrail.state));
+/** The worker's full status: {status, id, events, relay, pending, ...}. */
+export function workerStatus(worker) {
+  return worker.evaluate(async () => self.clawtrail.status());
+}
+
+/** Events content scripts sent to this worker instance (accepted or not). */
+export function received(worker) {
+  return worker.evaluate(async () => {
+    await self.clawtrail.ready;
+    return self.clawtrail.received();
+  });
+}
+
+/** Every stored event of the current recording (or of recording `id`). */
+export function storedEvents(worker, id) {
+  return worker.evaluate(async (i) => {
+    await self.clawtrail.ready;
+    return self.clawtrail.storedEvents(i ?? undefined);
+  }, id ?? null);
+}
+
+/** Everything in chrome.storage.local, as one JSON string (for leak checks). */
+export function localStorageDump(worker) {
+  return worker.evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)));
+}
+
+/** Keys in chrome.storage.local that hold recorded data. */
+export function recordingKeys(worker) {
+  return worker.evaluate(async () => (await chrome.storage.local.getKeys()).filter((k) => k.startsWith('rec:')));
+}
+
+/** Opens the real popup page in a tab of its own and returns it. */
+export async function openPopup(browser, extensionId) {
+  const popup = await browser.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  return popup;
 }
 
 /**
- * Opens the real popup page in a tab, clicks one of its buttons and waits
- * for the worker to reach `mode`. Closes the popup again.
+ * Opens the real popup, clicks one of its buttons (record, pause, stop,
+ * retry) and waits for the popup to show `status` (idle, active, paused).
+ * Closes the popup again.
  */
-export async function pressPopupButton(browser, worker, extensionId, button, mode) {
-  const popup = await browser.newPage();
+export async function pressPopupButton(browser, worker, extensionId, button, status) {
+  const popup = await openPopup(browser, extensionId);
   try {
-    await popup.goto(`chrome-extension://${extensionId}/popup.html`);
     await popup.click(`#${button}`);
-    await waitFor(() => popup.evaluate((m) => document.body.dataset.mode === m, mode), {
-      what: `popup to show mode ${mode}`,
+    await waitFor(() => popup.evaluate((s) => document.body.dataset.status === s, status), {
+      what: `popup to show status ${status}`,
     });
   } finally {
     await popup.close();
   }
-  const state = await workerState(worker);
-  if (state.mode !== mode) throw new Error(`worker mode is ${state.mode}, expected ${mode}`);
+  const s = await workerStatus(worker);
+  if (s.status !== status) throw new Error(`worker status is ${s.status}, expected ${status}`);
+}
+
+/**
+ * Stops the service worker the way Chromium does when it idles it out
+ * (CDP Target.closeTarget), waits until it is gone, wakes it again by
+ * opening an extension page, and returns the new worker.
+ */
+export async function stopWorker(browser, worker) {
+  const { EXTENSION_ID } = await import('./browser.js');
+  const isOurWorker = (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${EXTENSION_ID}/`);
+  const old = browser.targets().find(isOurWorker);
+  const gone = new Promise((resolve) => {
+    const onDestroyed = (t) => {
+      if (t === old) {
+        browser.off('targetdestroyed', onDestroyed);
+        resolve();
+      }
+    };
+    browser.on('targetdestroyed', onDestroyed);
+  });
+  await worker.close();
+  await Promise.race([gone, new Promise((_, reject) => setTimeout(() => reject(new Error('worker did not stop')), 10_000))]);
+  const page = await browser.newPage();
+  try {
+    await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    const target = await browser.waitForTarget((t) => isOurWorker(t) && t !== old, { timeout: 15_000 });
+    return await target.worker();
+  } finally {
+    await page.close();
+  }
 }

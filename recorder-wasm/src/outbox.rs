@@ -1,0 +1,310 @@
+//! Delivery of captured events to the service worker.
+//!
+//! The worker (MV3) may be stopped and restarted at any moment, so an event
+//! is only forgotten once the worker has acknowledged it, which it does
+//! after the event is durable in `chrome.storage.local`. One `capture`
+//! message is in flight at a time; whatever is captured meanwhile goes into
+//! the next one, so events arrive in capture order. A failed send is
+//! retried with a growing delay for as long as the document lives.
+//!
+//! Every event has a `cid`, `"<instance>:<counter>"`, unique per document
+//! (the instance id is random), so the worker can drop a retried event it
+//! already stored when only the acknowledgement was lost.
+//!
+//! Only the `chrome.runtime.sendMessage` call itself is JavaScript.
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+use workflow_format::CapturedEvent;
+
+/// Cap on events per message, and on their JSON bytes (a message carries
+/// at least one event, and one event is at most ~80 KiB).
+pub const MAX_BATCH_EVENTS: usize = 200;
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
+/// First retry delay, doubled per failure up to [`MAX_RETRY_MS`].
+pub const FIRST_RETRY_MS: f64 = 100.0;
+pub const MAX_RETRY_MS: f64 = 2000.0;
+
+#[derive(Debug)]
+struct Entry {
+    cid: String,
+    json: String,
+}
+
+/// What the worker's answer meant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// `{ok: true, acked}`: the batch is settled. `refused` events of the
+    /// batch were not acknowledged; the worker decided not to keep them
+    /// (not recording, or invalid), and sending them again would only be
+    /// refused again, so they are dropped.
+    Settled { acked: usize, refused: usize },
+    /// Anything else: the whole batch is sent again after `retry_in_ms`.
+    Retry { retry_in_ms: f64 },
+}
+
+#[derive(Debug)]
+pub struct Outbox {
+    instance: String,
+    counter: u64,
+    /// Unacknowledged events, oldest first; the first `in_flight` of them
+    /// are in the message currently being sent.
+    queue: VecDeque<Entry>,
+    in_flight: usize,
+    failures: u32,
+    /// No message before this time (ms), after a failure.
+    retry_at: f64,
+}
+
+impl Outbox {
+    pub fn new(instance: impl Into<String>) -> Self {
+        Outbox {
+            instance: instance.into(),
+            counter: 0,
+            queue: VecDeque::new(),
+            in_flight: 0,
+            failures: 0,
+            retry_at: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Queues an event; returns its cid.
+    pub fn push(&mut self, event: &CapturedEvent) -> String {
+        let cid = format!("{}:{}", self.instance, self.counter);
+        self.counter += 1;
+        // Serializing format types cannot fail: no maps with non-string
+        // keys, no foreign Serialize impls.
+        let json = serde_json::to_string(event).unwrap_or_default();
+        self.queue.push_back(Entry {
+            cid: cid.clone(),
+            json,
+        });
+        cid
+    }
+
+    /// Events not yet acknowledged (in flight included).
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// The next `capture` message as JSON text, or `None` when one is in
+    /// flight, nothing is queued, or a retry delay is still running.
+    pub fn take(&mut self, now: f64) -> Option<String> {
+        if self.in_flight > 0 || self.queue.is_empty() || now < self.retry_at {
+            return None;
+        }
+        let mut out = String::from(r#"{"type":"capture","events":["#);
+        let mut bytes = 0;
+        for (i, entry) in self.queue.iter().enumerate() {
+            if i == MAX_BATCH_EVENTS || (i > 0 && bytes + entry.json.len() > MAX_BATCH_BYTES) {
+                break;
+            }
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(r#"{"cid":"#);
+            out.push_str(&Value::from(entry.cid.as_str()).to_string());
+            out.push_str(r#","event":"#);
+            out.push_str(&entry.json);
+            out.push('}');
+            bytes += entry.json.len();
+            self.in_flight = i + 1;
+        }
+        out.push_str("]}");
+        Some(out)
+    }
+
+    /// The worker answered the message in flight with `reply` (JSON text;
+    /// `null` when the listener sent nothing).
+    pub fn reply(&mut self, reply: &str, now: f64) -> Reply {
+        let settled = serde_json::from_str::<Value>(reply).ok().and_then(|v| {
+            if v.get("ok")? != &Value::Bool(true) {
+                return None;
+            }
+            let acked: Vec<String> = v
+                .get("acked")?
+                .as_array()?
+                .iter()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect();
+            Some(acked)
+        });
+        let Some(acked) = settled else {
+            return self.failed(now);
+        };
+        let batch: Vec<Entry> = self.queue.drain(..self.in_flight).collect();
+        self.in_flight = 0;
+        self.failures = 0;
+        self.retry_at = f64::NEG_INFINITY;
+        let acked_count = batch.iter().filter(|e| acked.contains(&e.cid)).count();
+        Reply::Settled {
+            acked: acked_count,
+            refused: batch.len() - acked_count,
+        }
+    }
+
+    /// The send failed (no worker listening, worker restarting, extension
+    /// reloaded): the batch stays queued and is resent after the returned
+    /// delay, which doubles per consecutive failure.
+    pub fn failed(&mut self, now: f64) -> Reply {
+        self.in_flight = 0;
+        self.failures = self.failures.saturating_add(1);
+        let exp = self.failures.saturating_sub(1).min(16);
+        let delay = (FIRST_RETRY_MS * f64::from(1u32 << exp)).min(MAX_RETRY_MS);
+        self.retry_at = now + delay;
+        Reply::Retry { retry_in_ms: delay }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workflow_format::{EventKind, NavigationCause};
+
+    fn ev(title: &str) -> CapturedEvent {
+        CapturedEvent {
+            at: chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap(),
+            frame_path: vec![1],
+            url: "http://x/".into(),
+            kind: EventKind::Navigate {
+                cause: NavigationCause::PushState,
+                title: title.into(),
+                from_url: None,
+            },
+        }
+    }
+
+    fn parse(msg: &str) -> Value {
+        serde_json::from_str(msg).unwrap()
+    }
+
+    fn cids(msg: &Value) -> Vec<String> {
+        msg["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["cid"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn messages_carry_cids_and_format_events() {
+        let mut o = Outbox::new("abc");
+        assert_eq!(o.take(0.0), None, "nothing queued");
+        assert_eq!(o.push(&ev("one")), "abc:0");
+        assert_eq!(o.push(&ev("two")), "abc:1");
+        let msg = parse(&o.take(0.0).unwrap());
+        assert_eq!(msg["type"], "capture");
+        assert_eq!(cids(&msg), ["abc:0", "abc:1"]);
+        let back: CapturedEvent =
+            serde_json::from_value(msg["events"][1]["event"].clone()).unwrap();
+        assert_eq!(back, ev("two"));
+    }
+
+    #[test]
+    fn one_message_in_flight_and_the_rest_batched_after_it() {
+        let mut o = Outbox::new("i");
+        o.push(&ev("a"));
+        let first = parse(&o.take(0.0).unwrap());
+        o.push(&ev("b"));
+        o.push(&ev("c"));
+        assert_eq!(o.take(0.0), None, "the first message is still in flight");
+        let reply = r#"{"ok":true,"acked":["i:0"]}"#;
+        assert_eq!(
+            o.reply(reply, 0.0),
+            Reply::Settled {
+                acked: 1,
+                refused: 0
+            }
+        );
+        assert_eq!(cids(&first), ["i:0"]);
+        let second = parse(&o.take(0.0).unwrap());
+        assert_eq!(cids(&second), ["i:1", "i:2"]);
+    }
+
+    #[test]
+    fn failures_back_off_and_resend_in_order() {
+        let mut o = Outbox::new("i");
+        o.push(&ev("a"));
+        o.take(0.0).unwrap();
+        assert_eq!(o.failed(0.0), Reply::Retry { retry_in_ms: 100.0 });
+        o.push(&ev("b"));
+        assert_eq!(o.take(50.0), None, "still backing off");
+        let again = parse(&o.take(100.0).unwrap());
+        assert_eq!(cids(&again), ["i:0", "i:1"]);
+        // A reply that is not a settlement is a failure too.
+        assert_eq!(o.reply("null", 100.0), Reply::Retry { retry_in_ms: 200.0 });
+        o.take(300.0).unwrap();
+        assert_eq!(
+            o.reply(r#"{"ok":false,"error":"busy"}"#, 300.0),
+            Reply::Retry { retry_in_ms: 400.0 }
+        );
+        let mut now = 700.0;
+        let mut last = 0.0;
+        for _ in 0..10 {
+            o.take(now).unwrap();
+            let Reply::Retry { retry_in_ms } = o.failed(now) else {
+                panic!()
+            };
+            last = retry_in_ms;
+            now += retry_in_ms;
+        }
+        assert_eq!(last, MAX_RETRY_MS);
+        assert_eq!(o.len(), 2, "nothing was lost");
+        let settled = o.take(now).unwrap();
+        assert_eq!(cids(&parse(&settled)), ["i:0", "i:1"]);
+        assert_eq!(
+            o.reply(r#"{"ok":true,"acked":["i:0","i:1"]}"#, now),
+            Reply::Settled {
+                acked: 2,
+                refused: 0
+            }
+        );
+        assert!(o.is_empty());
+        // Success resets the backoff.
+        o.push(&ev("c"));
+        o.take(now).unwrap();
+        assert_eq!(o.failed(now), Reply::Retry { retry_in_ms: 100.0 });
+    }
+
+    #[test]
+    fn events_the_worker_refused_are_dropped_not_resent() {
+        let mut o = Outbox::new("i");
+        o.push(&ev("a"));
+        o.push(&ev("b"));
+        o.take(0.0).unwrap();
+        assert_eq!(
+            o.reply(r#"{"ok":true,"acked":["i:1","other:9"]}"#, 0.0),
+            Reply::Settled {
+                acked: 1,
+                refused: 1
+            }
+        );
+        assert!(o.is_empty());
+        assert_eq!(o.take(0.0), None);
+    }
+
+    #[test]
+    fn batches_are_capped() {
+        let mut o = Outbox::new("i");
+        for _ in 0..MAX_BATCH_EVENTS + 5 {
+            o.push(&ev("x"));
+        }
+        let msg = parse(&o.take(0.0).unwrap());
+        assert_eq!(cids(&msg).len(), MAX_BATCH_EVENTS);
+        o.reply(r#"{"ok":true,"acked":[]}"#, 0.0);
+        assert_eq!(cids(&parse(&o.take(0.0).unwrap())).len(), 5);
+
+        let mut o = Outbox::new("i");
+        let big = "y".repeat(MAX_BATCH_BYTES / 2);
+        for _ in 0..3 {
+            o.push(&ev(&big));
+        }
+        assert_eq!(cids(&parse(&o.take(0.0).unwrap())).len(), 1);
+    }
+}

@@ -1,0 +1,109 @@
+//! `clawtrail show` colours: styles on a terminal (or when forced), none
+//! when piped or with NO_COLOR, never in --json. Runs the real binary.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use uuid::Uuid;
+
+fn show(data: &std::path::Path, id: Uuid, env: &[(&str, &str)], json: bool) -> String {
+    let mut cmd = Command::new(bin());
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(["show", &id.to_string()]);
+    if json {
+        cmd.arg("--json");
+    }
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+        "CLICOLOR",
+        "CLAWTRAIL_DATA_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn stored_recording(data: &std::path::Path) -> Uuid {
+    let relay = Relay::start(data, &[]);
+    let token = relay.pair();
+    let id = Uuid::new_v4();
+    let r = relay.send(
+        &token,
+        "POST",
+        "/v1/recordings",
+        Some(&body_of(&recording(id, "Colours", 8))),
+    );
+    assert_eq!(r.status, 201);
+    id
+}
+
+#[test]
+fn piped_output_is_plain_and_forced_colour_is_styled() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let id = stored_recording(&data);
+
+    let plain = show(&data, id, &[], false);
+    assert!(!plain.contains('\x1b'), "{plain}");
+    assert!(plain.contains("Type [redacted: password] into password field 'Password'"));
+    assert!(plain.lines().any(|l| l.starts_with("── tab ")), "{plain}");
+
+    let forced = show(&data, id, &[("CLICOLOR_FORCE", "1")], false);
+    assert!(forced.contains("\x1b["), "{forced}");
+    // The same text once the styles are removed.
+    let mut stripped = String::new();
+    let mut in_escape = false;
+    for c in forced.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, c) => stripped.push(c),
+        }
+    }
+    assert_eq!(stripped, plain);
+
+    // NO_COLOR wins over CLICOLOR_FORCE; --json is never styled.
+    let no_color = show(
+        &data,
+        id,
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+        false,
+    );
+    assert_eq!(no_color, plain);
+    let json = show(&data, id, &[("CLICOLOR_FORCE", "1")], true);
+    assert!(!json.contains('\x1b'));
+    serde_json::from_str::<serde_json::Value>(&json).unwrap();
+}
+
+/// A real pseudo-terminal through util-linux `script`: colours appear with
+/// no variable forcing them.
+#[test]
+fn a_terminal_gets_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let id = stored_recording(&data);
+    let command = format!("{} --data-dir {} show {id}", bin(), data.display());
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("util-linux `script` is installed");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\x1b["), "{text}");
+    assert!(text.contains("Click button"), "{text}");
+}

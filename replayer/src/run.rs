@@ -1,0 +1,660 @@
+//! Executing a workflow in the browser, one step at a time.
+//!
+//! Each step: enter the step's frame, wait (bounded) until one of its
+//! alternatives finds exactly one attached, visible, enabled element, act on
+//! it with WebDriver input (chromedriver dispatches it as trusted input, so
+//! pages see `isTrusted` events), then wait for the navigation the recording
+//! says the step caused. The first failure stops the run: later steps would
+//! act on a page in an unknown state.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clawtrail_replay::{Action, Alternative, AlternativeKind, Entry, Segment, Step, Workflow};
+use fantoccini::Client;
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MOUSE_BUTTON_MIDDLE, MOUSE_BUTTON_RIGHT,
+    MouseActions, PointerAction,
+};
+use fantoccini::elements::{Element, ElementRef};
+use fantoccini::key::Key;
+use fantoccini::wd::WindowHandle;
+use serde_json::{Value, json};
+use workflow_format::{Modifiers, MouseButton};
+
+use crate::report::{Attempt, FinalCheck, Report, StepStatus, kind_name};
+
+const LOCATE_JS: &str = include_str!("locate.js");
+/// How often a step re-checks the page while it waits.
+const POLL: Duration = Duration::from_millis(100);
+/// WebDriver's name for an element reference in JSON.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Bounds of the waits.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// For a step's element to be attached, visible and enabled.
+    pub element: Duration,
+    /// For an expected navigation (and a new tab) to happen.
+    pub navigation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            element: Duration::from_secs(10),
+            navigation: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Why a step failed, for the report.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+pub struct Runner<'a> {
+    pub client: &'a Client,
+    pub workflow: &'a Workflow,
+    pub values: &'a [String],
+    pub timeouts: Timeouts,
+    pub artifacts_dir: PathBuf,
+    /// Window handle of each recorded tab, by tab index.
+    handles: Vec<Option<WindowHandle>>,
+    current: Option<WindowHandle>,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        client: &'a Client,
+        workflow: &'a Workflow,
+        values: &'a [String],
+        timeouts: Timeouts,
+        artifacts_dir: PathBuf,
+    ) -> Self {
+        Runner {
+            client,
+            workflow,
+            values,
+            timeouts,
+            artifacts_dir,
+            handles: Vec::new(),
+            current: None,
+        }
+    }
+
+    pub async fn run(mut self, report: &mut Report) {
+        let mut failed = false;
+        for seg in &self.workflow.segments {
+            if let Err(f) = self.enter(seg).await {
+                // Charged to the segment's first step, or to the final check.
+                if let Some(first) = seg.steps.first() {
+                    self.fail(report, first.number, f.0, Vec::new()).await;
+                } else {
+                    report.final_check = Some(FinalCheck {
+                        expected_url: seg.url.clone(),
+                        actual_url: self.url().await,
+                        ok: false,
+                    });
+                }
+                failed = true;
+                break;
+            }
+            for step in &seg.steps {
+                let (outcome, tried) = self.step(step).await;
+                match outcome {
+                    Ok(used) => {
+                        let status = match used {
+                            Some(0) | None => StepStatus::Ok,
+                            Some(_) => StepStatus::OkWithFallback,
+                        };
+                        if let Some(r) = report.step_mut(step.number) {
+                            r.status = status;
+                            r.used = used.and_then(|i| tried.get(i).cloned());
+                            r.tried = tried;
+                        }
+                    }
+                    Err(f) => {
+                        self.fail(report, step.number, f.0, tried).await;
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            if failed {
+                break;
+            }
+        }
+        // After a failed step the final page says nothing more.
+        if !failed && let Some((url, _)) = self.workflow.final_page() {
+            let (ok, actual) = match self.wait_url(url).await {
+                Ok(()) => (true, Some(url.to_owned())),
+                Err(_) => (false, self.url().await),
+            };
+            report.final_check = Some(FinalCheck {
+                expected_url: url.to_owned(),
+                ok,
+                actual_url: actual,
+            });
+        }
+        report.settle();
+    }
+
+    async fn fail(&self, report: &mut Report, number: usize, reason: String, tried: Vec<Attempt>) {
+        let screenshot = self.screenshot(number).await;
+        if let Some(r) = report.step_mut(number) {
+            r.status = StepStatus::Failed;
+            r.reason = Some(reason);
+            r.tried = tried;
+            r.screenshot = screenshot;
+        }
+    }
+
+    async fn screenshot(&self, number: usize) -> Option<PathBuf> {
+        let png = self.client.screenshot().await.ok()?;
+        std::fs::create_dir_all(&self.artifacts_dir).ok()?;
+        let path = self
+            .artifacts_dir
+            .join(format!("step-{number:03}-failed.png"));
+        std::fs::write(&path, png).ok()?;
+        Some(path)
+    }
+
+    async fn url(&self) -> Option<String> {
+        self.client.current_url().await.ok().map(|u| u.to_string())
+    }
+
+    /// Reaches the page a segment starts on.
+    async fn enter(&mut self, seg: &Segment) -> Result<(), Failure> {
+        if self.handles.len() <= seg.tab_index {
+            self.handles.resize(seg.tab_index + 1, None);
+        }
+        match &seg.entry {
+            Entry::Open { url } => {
+                let handle = match self.handles[seg.tab_index].clone() {
+                    Some(h) => h,
+                    None if self.current.is_none() => self.client.window().await?,
+                    None => self.client.new_window(true).await?.handle,
+                };
+                self.switch(&handle).await?;
+                self.handles[seg.tab_index] = Some(handle);
+                self.client
+                    .goto(url)
+                    .await
+                    .map_err(|e| Failure(format!("could not open {url}: {e}")))?;
+                Ok(())
+            }
+            Entry::Arrived => Ok(()),
+            Entry::SwitchTab => {
+                let handle = self.handles[seg.tab_index]
+                    .clone()
+                    .ok_or_else(|| Failure("switch to a tab that was never opened".into()))?;
+                self.switch(&handle).await
+            }
+            Entry::NewTab { .. } => {
+                let known: Vec<WindowHandle> = self.handles.iter().flatten().cloned().collect();
+                let deadline = Instant::now() + self.timeouts.navigation;
+                let handle = loop {
+                    let all = self.client.windows().await?;
+                    if let Some(h) = all.into_iter().find(|h| !known.contains(h)) {
+                        break h;
+                    }
+                    if Instant::now() >= deadline {
+                        return Err(Failure(format!(
+                            "expected a new tab showing {}, but none opened",
+                            seg.url
+                        )));
+                    }
+                    tokio::time::sleep(POLL).await;
+                };
+                self.switch(&handle).await?;
+                self.handles[seg.tab_index] = Some(handle);
+                self.wait_url(&seg.url).await
+            }
+        }
+    }
+
+    async fn switch(&mut self, handle: &WindowHandle) -> Result<(), Failure> {
+        self.client.switch_to_window(handle.clone()).await?;
+        self.current = Some(handle.clone());
+        Ok(())
+    }
+
+    /// Back to the top document of the current tab (Switch To Window resets
+    /// the frame), then down the frame path.
+    async fn enter_frames(&self, path: &[u32]) -> Result<(), Failure> {
+        if let Some(h) = &self.current {
+            self.client.switch_to_window(h.clone()).await?;
+        }
+        for (depth, &i) in path.iter().enumerate() {
+            let index =
+                u16::try_from(i).map_err(|_| Failure(format!("frame index {i} too large")))?;
+            self.client
+                .enter_frame(index)
+                .await
+                .map_err(|_| Failure(format!("frame {:?} is not there", &path[..=depth])))?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the tab's URL is `url`.
+    async fn wait_url(&self, url: &str) -> Result<(), Failure> {
+        let deadline = Instant::now() + self.timeouts.navigation;
+        loop {
+            let now = self.url().await;
+            if now.as_deref() == Some(url) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure(format!(
+                    "expected to reach {url} within {:?}; the tab shows {}",
+                    self.timeouts.navigation,
+                    now.as_deref().unwrap_or("nothing")
+                )));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Runs one step. `Ok(Some(i))`: done with alternative `i`.
+    async fn step(&self, step: &Step) -> (Result<Option<usize>, Failure>, Vec<Attempt>) {
+        let mut tried = attempts(&step.alternatives);
+        let found = if step.target.is_some() && !step.alternatives.is_empty() {
+            match self.locate(step, &mut tried).await {
+                Ok((i, el)) => Some((i, el)),
+                Err(f) => return (Err(f), tried),
+            }
+        } else {
+            if let Err(f) = self.enter_frames(&step.frame_path).await {
+                return (Err(f), tried);
+            }
+            None
+        };
+        let el = found.as_ref().map(|(_, el)| el);
+        if let Err(f) = self.act(step, el).await {
+            return (Err(f), tried);
+        }
+        if let Some(nav) = &step.navigates_to
+            && let Err(f) = self.wait_url(&nav.url).await
+        {
+            return (Err(f), tried);
+        }
+        (Ok(found.map(|(i, _)| i)), tried)
+    }
+
+    /// Polls the alternatives until one finds its element.
+    async fn locate(
+        &self,
+        step: &Step,
+        tried: &mut [Attempt],
+    ) -> Result<(usize, Element), Failure> {
+        let hosts = step
+            .target
+            .as_ref()
+            .map(|t| t.shadow_hosts.clone())
+            .unwrap_or_default();
+        let alts: Vec<Value> = step
+            .alternatives
+            .iter()
+            .map(|a| json!({"kind": kind_name(a.kind), "role": a.role, "value": a.value}))
+            .collect();
+        let spec = json!({"hosts": hosts, "alts": alts});
+        let deadline = Instant::now() + self.timeouts.element;
+        let mut last_problem = String::new();
+        loop {
+            match self.enter_frames(&step.frame_path).await {
+                Err(f) => last_problem = f.0,
+                Ok(()) => match self.client.execute(LOCATE_JS, vec![spec.clone()]).await {
+                    Err(e) => last_problem = format!("the page did not answer: {e}"),
+                    Ok(Value::Array(results)) => {
+                        last_problem.clear();
+                        for (i, r) in results.iter().enumerate() {
+                            if let Some(a) = tried.get_mut(i) {
+                                a.outcome = outcome_text(r);
+                            }
+                        }
+                        if let Some((i, el)) = results.iter().enumerate().find_map(|(i, r)| {
+                            (r["outcome"] == "found")
+                                .then(|| element(self.client, &r["element"]).map(|e| (i, e)))
+                                .flatten()
+                        }) {
+                            return Ok((i, el));
+                        }
+                    }
+                    Ok(other) => last_problem = format!("unexpected locator result {other}"),
+                },
+            }
+            if Instant::now() >= deadline {
+                let summary = if last_problem.is_empty() {
+                    tried
+                        .iter()
+                        .map(|a| format!("{} {}: {}", kind_name(a.kind), a.selector, a.outcome))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                } else {
+                    last_problem
+                };
+                return Err(Failure(format!(
+                    "no alternative found the element within {:?} ({summary})",
+                    self.timeouts.element
+                )));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn act(&self, step: &Step, el: Option<&Element>) -> Result<(), Failure> {
+        let need = || el.ok_or_else(|| Failure("this step needs an element".into()));
+        match &step.action {
+            Action::Click {
+                button,
+                modifiers,
+                count,
+                ..
+            } => {
+                let el = need()?;
+                if *button == MouseButton::Primary
+                    && *count == 1
+                    && *modifiers == Modifiers::default()
+                {
+                    // Element Click scrolls the element into view and fails
+                    // when something else would receive the click.
+                    el.click().await?;
+                } else {
+                    self.pointer_click(el, *button, *modifiers, *count).await?;
+                }
+            }
+            Action::Focus => {
+                self.client
+                    .execute(
+                        "arguments[0].focus();",
+                        vec![serde_json::to_value(need()?)?],
+                    )
+                    .await?;
+            }
+            Action::Type { param, .. } => {
+                let el = need()?;
+                let value = self
+                    .values
+                    .get(*param)
+                    .ok_or_else(|| Failure(format!("no value for parameter #{param}")))?;
+                el.clear().await?;
+                el.send_keys(value).await?;
+            }
+            Action::Select { values, param, .. } => {
+                let el = need()?;
+                let chosen: Vec<String> = match param {
+                    Some(p) => vec![self.values.get(*p).cloned().unwrap_or_default()],
+                    None => values.clone(),
+                };
+                for v in &chosen {
+                    el.select_by_value(v)
+                        .await
+                        .map_err(|e| Failure(format!("no option with value {v:?}: {e}")))?;
+                }
+            }
+            Action::Check { checked } => {
+                let el = need()?;
+                if el.is_selected().await? != *checked {
+                    el.click().await?;
+                }
+            }
+            Action::Radio { .. } => {
+                let el = need()?;
+                if !el.is_selected().await? {
+                    el.click().await?;
+                }
+            }
+            Action::Press { key, modifiers, .. } => {
+                if let Some(el) = el {
+                    // A key goes to whatever has focus.
+                    self.client
+                        .execute(
+                            "if (document.activeElement !== arguments[0]) arguments[0].focus();",
+                            vec![serde_json::to_value(el)?],
+                        )
+                        .await?;
+                }
+                let k = key_char(key)
+                    .ok_or_else(|| Failure(format!("cannot replay the key {key:?}")))?;
+                let mods = modifier_chars(*modifiers);
+                let mut seq = KeyActions::new("keyboard".into());
+                for m in &mods {
+                    seq = seq.then(KeyAction::Down { value: *m });
+                }
+                seq = seq
+                    .then(KeyAction::Down { value: k })
+                    .then(KeyAction::Up { value: k });
+                for m in mods.iter().rev() {
+                    seq = seq.then(KeyAction::Up { value: *m });
+                }
+                self.client.perform_actions(seq).await?;
+                self.client.release_actions().await?;
+            }
+            Action::Scroll { x, y } => {
+                // Scrolling needs no trusted input: pages react to the
+                // position, not to the wheel.
+                match el {
+                    Some(el) => {
+                        self.client
+                            .execute(
+                                "arguments[0].scrollTo(arguments[1], arguments[2]);",
+                                vec![serde_json::to_value(el)?, json!(x), json!(y)],
+                            )
+                            .await?
+                    }
+                    None => {
+                        self.client
+                            .execute(
+                                "window.scrollTo(arguments[0], arguments[1]);",
+                                vec![json!(x), json!(y)],
+                            )
+                            .await?
+                    }
+                };
+            }
+            Action::Submit => {
+                // A script submitted the form when recorded: there is no
+                // user gesture to reproduce, so submit it the same way.
+                self.client
+                    .execute(
+                        "const f = arguments[0].form || arguments[0].closest('form') || arguments[0]; f.requestSubmit ? f.requestSubmit() : f.submit();",
+                        vec![serde_json::to_value(need()?)?],
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn pointer_click(
+        &self,
+        el: &Element,
+        button: MouseButton,
+        modifiers: Modifiers,
+        count: u8,
+    ) -> Result<(), Failure> {
+        let b = match button {
+            MouseButton::Primary => MOUSE_BUTTON_LEFT,
+            MouseButton::Auxiliary => MOUSE_BUTTON_MIDDLE,
+            MouseButton::Secondary => MOUSE_BUTTON_RIGHT,
+            MouseButton::Back => 3,
+            MouseButton::Forward => 4,
+        };
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                vec![serde_json::to_value(el)?],
+            )
+            .await?;
+        let mods = modifier_chars(modifiers);
+        if !mods.is_empty() {
+            let mut down = KeyActions::new("keyboard".into());
+            for m in &mods {
+                down = down.then(KeyAction::Down { value: *m });
+            }
+            self.client.perform_actions(down).await?;
+        }
+        let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element: el.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        for _ in 0..count.max(1) {
+            mouse = mouse
+                .then(PointerAction::Down { button: b })
+                .then(PointerAction::Up { button: b });
+        }
+        let clicked = self.client.perform_actions(mouse).await;
+        // Always let go of the modifiers, even when the click failed.
+        let released = self.client.release_actions().await;
+        clicked?;
+        released?;
+        Ok(())
+    }
+}
+
+fn attempts(alts: &[Alternative]) -> Vec<Attempt> {
+    alts.iter()
+        .map(|a| Attempt {
+            kind: a.kind,
+            selector: match (a.kind, &a.role) {
+                (AlternativeKind::Aria, Some(role)) => format!("{role} {:?}", a.value),
+                (AlternativeKind::Text, _) => format!("{:?}", a.value),
+                _ => a.value.clone(),
+            },
+            outcome: "not tried".into(),
+        })
+        .collect()
+}
+
+fn outcome_text(r: &Value) -> String {
+    let count = r["count"].as_u64().unwrap_or(0);
+    match r["outcome"].as_str().unwrap_or("error") {
+        "found" => "found".into(),
+        "none" => "no match".into(),
+        "many" => format!("{count} visible matches"),
+        "hidden" => "not visible".into(),
+        "disabled" => "disabled".into(),
+        "no_host" => "shadow host not found".into(),
+        _ => format!(
+            "error: {}",
+            r["message"]
+                .as_str()
+                .unwrap_or("unknown")
+                .chars()
+                .take(120)
+                .collect::<String>()
+        ),
+    }
+}
+
+fn element(client: &Client, v: &Value) -> Option<Element> {
+    let id = v.get(ELEMENT_KEY)?.as_str()?;
+    Some(Element::from_element_id(
+        client.clone(),
+        ElementRef::from(id.to_owned()),
+    ))
+}
+
+fn modifier_chars(m: Modifiers) -> Vec<char> {
+    let mut out = Vec::new();
+    if m.ctrl {
+        out.push(Key::Control.into());
+    }
+    if m.alt {
+        out.push(Key::Alt.into());
+    }
+    if m.meta {
+        out.push(Key::Meta.into());
+    }
+    if m.shift {
+        out.push(Key::Shift.into());
+    }
+    out
+}
+
+/// The WebDriver key for a `KeyboardEvent.key` value.
+pub fn key_char(key: &str) -> Option<char> {
+    let named = match key {
+        "Enter" => Key::Enter,
+        "Escape" => Key::Escape,
+        "Tab" => Key::Tab,
+        "Backspace" => Key::Backspace,
+        "Delete" => Key::Delete,
+        "ArrowLeft" => Key::Left,
+        "ArrowRight" => Key::Right,
+        "ArrowUp" => Key::Up,
+        "ArrowDown" => Key::Down,
+        "Home" => Key::Home,
+        "End" => Key::End,
+        "PageUp" => Key::PageUp,
+        "PageDown" => Key::PageDown,
+        "Insert" => Key::Insert,
+        " " | "Spacebar" => return Some(' '),
+        "F1" => Key::F1,
+        "F2" => Key::F2,
+        "F3" => Key::F3,
+        "F4" => Key::F4,
+        "F5" => Key::F5,
+        "F6" => Key::F6,
+        "F7" => Key::F7,
+        "F8" => Key::F8,
+        "F9" => Key::F9,
+        "F10" => Key::F10,
+        "F11" => Key::F11,
+        "F12" => Key::F12,
+        other => {
+            let mut chars = other.chars();
+            return match (chars.next(), chars.next()) {
+                // A printable character, but never one of WebDriver's own
+                // key codes smuggled in as a "character".
+                (Some(c), None) if !('\u{E000}'..='\u{F8FF}').contains(&c) && !c.is_control() => {
+                    Some(c)
+                }
+                _ => None,
+            };
+        }
+    };
+    Some(named.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_webdriver_codes() {
+        assert_eq!(key_char("Enter"), Some('\u{E007}'));
+        assert_eq!(key_char("Escape"), Some('\u{E00C}'));
+        assert_eq!(key_char("ArrowDown"), Some('\u{E015}'));
+        assert_eq!(key_char("k"), Some('k'));
+        assert_eq!(key_char(" "), Some(' '));
+        assert_eq!(key_char("\u{E007}"), None);
+        assert_eq!(key_char("Unidentified"), None);
+        assert_eq!(key_char("\n"), None);
+    }
+
+    #[test]
+    fn modifiers_in_a_stable_order() {
+        let m = Modifiers {
+            alt: true,
+            ctrl: true,
+            meta: false,
+            shift: true,
+        };
+        assert_eq!(
+            modifier_chars(m),
+            vec![
+                char::from(Key::Control),
+                char::from(Key::Alt),
+                char::from(Key::Shift)
+            ]
+        );
+    }
+}

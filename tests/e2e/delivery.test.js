@@ -1,0 +1,292 @@
+// The service worker's side of a recording, end to end: pairing through the
+// real popup, Stop delivering to a real relay process, events surviving a
+// killed worker, retries after the relay was down, the 7-day expiry, pause,
+// and silence while idle. Every test drives the real extension in Debian's
+// Chromium; assertions read the relay's files (through the clawtrail CLI)
+// and chrome.storage.local.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch } from './lib/browser.js';
+import {
+  openPopup,
+  pressPopupButton,
+  received,
+  recordingKeys,
+  stopWorker,
+  storedEvents,
+  tabIdFor,
+  waitForFrames,
+  workerStatus,
+} from './lib/extension.js';
+import { startRelay } from './lib/relay.js';
+import { serve } from './lib/server.js';
+import { waitFor } from './lib/wait.js';
+
+const PAGE = `<!doctype html><html><head><title>Delivery test</title></head>
+<body>
+<h1>Delivery</h1>
+<button id="one">One</button>
+<button id="two">Two</button>
+<button id="three">Three</button>
+</body></html>`;
+
+let chrome;
+let server;
+let relay;
+
+before(async () => {
+  server = await serve({
+    '/page': { body: PAGE },
+    '/favicon.ico': { body: '', status: 204, type: 'image/x-icon' },
+  });
+  relay = await startRelay();
+  chrome = await launch();
+  await chrome.worker.evaluate((p) => self.clawtrail.setRelayPort(p), relay.port);
+});
+
+after(async () => {
+  await chrome?.close();
+  await relay?.close();
+  await server?.close();
+});
+
+/** Opens the test page and waits until its content script is live. */
+async function openPage(tag) {
+  const page = await chrome.browser.newPage();
+  const url = server.url(`/page?case=${tag}`);
+  await page.goto(url);
+  const tabId = await tabIdFor(chrome.worker, url);
+  await waitForFrames(chrome.worker, tabId, 1);
+  return { page, url, tabId };
+}
+
+async function click(page, selector) {
+  const handle = await page.$(selector);
+  await handle.click(); // CDP Input.dispatchMouseEvent: trusted input
+  await handle.dispose();
+}
+
+/** Waits until the current recording holds `n` stored clicks; returns all its events. */
+function storedClicks(n) {
+  return waitFor(async () => {
+    const events = await storedEvents(chrome.worker);
+    return events.filter((e) => e.kind.type === 'click').length >= n ? events : null;
+  }, { what: `${n} stored click(s)` });
+}
+
+const clicksOf = (events) => events.filter((e) => e.kind.type === 'click').map((e) => e.kind.target.css);
+
+/** What reached the worker lately, for assertion messages. */
+async function captureLog() {
+  return JSON.stringify(await chrome.worker.evaluate(() => self.clawtrail.captureLog()));
+}
+
+async function pairThroughPopup() {
+  const code = await relay.pairCode();
+  const popup = await openPopup(chrome.browser, chrome.extensionId);
+  try {
+    await waitFor(() => popup.evaluate(() => !document.getElementById('pairing').hidden), {
+      what: 'the popup to ask for a pairing code',
+    });
+    await popup.type('#pair-code', code);
+    await popup.click('#pair');
+    await waitFor(() => popup.evaluate(() => document.getElementById('relay').dataset.relay === 'connected'), {
+      what: 'the popup to show the relay as connected',
+    });
+  } finally {
+    await popup.close();
+  }
+}
+
+/** Waits until the relay has stored recording `id`; returns it. */
+function delivered(id, timeout = 15_000) {
+  return waitFor(async () => {
+    const { recordings } = await relay.list();
+    return recordings.some((r) => r.id === id) ? relay.show(id) : null;
+  }, { timeout, what: `recording ${id} at the relay` });
+}
+
+test('pairing through the popup, then Stop delivers the recording and empties chrome.storage', async () => {
+  await pairThroughPopup();
+  const token = await chrome.worker.evaluate(async () => (await chrome.storage.local.get('relay_token')).relay_token);
+  assert.match(token, /^\S{20,}$/, 'the token is kept in chrome.storage.local');
+
+  const { page, url, tabId } = await openPage('deliver');
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
+  const { id } = await workerStatus(chrome.worker);
+  await page.bringToFront();
+  await click(page, '#one');
+  await click(page, '#two');
+  await storedClicks(2);
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'stop', 'idle');
+
+  const rec = await delivered(id);
+  assert.equal(rec.id, id);
+  assert.equal(rec.format_version, 1);
+  assert.ok(rec.tabs.some((t) => t.tab_id === tabId), 'the page tab is listed');
+  assert.deepEqual(clicksOf(rec.events.filter((e) => e.url === url)), ['#one', '#two']);
+  assert.deepEqual(rec.events.map((e) => e.seq), rec.events.map((_, i) => i), 'seq is gapless');
+  await waitFor(async () => (await recordingKeys(chrome.worker)).length === 0, {
+    what: 'chrome.storage.local to be emptied after the relay confirmed',
+  });
+  await page.close();
+});
+
+test('a worker stopped mid-recording loses no event', async () => {
+  const { page, url } = await openPage('killed-worker');
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
+  const { id } = await workerStatus(chrome.worker);
+  await page.bringToFront();
+  await click(page, '#one');
+  await storedClicks(1);
+
+  chrome.worker = await stopWorker(chrome.browser, chrome.worker);
+  // The restarted worker rebuilds the session from chrome.storage.session
+  // and the stored meta; the next clicks continue the same recording.
+  await click(page, '#two');
+  await click(page, '#three');
+  const events = await storedClicks(3);
+  assert.deepEqual(clicksOf(events.filter((e) => e.url === url)), ['#one', '#two', '#three']);
+  assert.equal((await workerStatus(chrome.worker)).id, id, 'the same recording continues');
+
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'stop', 'idle');
+  const rec = await delivered(id);
+  assert.deepEqual(clicksOf(rec.events), ['#one', '#two', '#three']);
+  assert.deepEqual(rec.events.map((e) => e.seq), rec.events.map((_, i) => i));
+  await page.close();
+});
+
+test('with the relay down at Stop the recording is kept, retried on an alarm, then delivered', async () => {
+  const { page } = await openPage('relay-down');
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
+  const { id } = await workerStatus(chrome.worker);
+  await page.bringToFront();
+  await click(page, '#one');
+  await storedClicks(1);
+
+  await relay.stop();
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'stop', 'idle');
+  const failed = await waitFor(async () => {
+    const s = await workerStatus(chrome.worker);
+    const p = s.pending.find((x) => x.id === id);
+    return p && p.attempts >= 1 ? p : null;
+  }, { timeout: 20_000, what: 'a failed first delivery' });
+  assert.match(failed.last_error, /relay not running/);
+  assert.ok(failed.next_attempt_at, 'a retry is scheduled');
+  assert.ok((await recordingKeys(chrome.worker)).length >= 2, 'meta and chunk are kept');
+
+  // The popup shows it as waiting.
+  const popup = await openPopup(chrome.browser, chrome.extensionId);
+  await waitFor(() => popup.evaluate((i) => !!document.querySelector(`#pending-list li[data-id="${i}"]`), id), {
+    what: 'the popup to list the waiting recording',
+  });
+  assert.equal(await popup.evaluate(() => document.getElementById('relay').dataset.relay), 'not_running');
+  await popup.close();
+
+  // Restart the worker as well: the retry must survive it (alarms and
+  // chrome.storage do; memory does not).
+  chrome.worker = await stopWorker(chrome.browser, chrome.worker);
+  await relay.restart();
+  // No button pressed: the retry alarm (30 s backoff) delivers it.
+  const rec = await delivered(id, 90_000);
+  assert.deepEqual(clicksOf(rec.events), ['#one'], JSON.stringify(rec.events.map((e) => [e.tab_id, e.url, e.kind.type])));
+  await waitFor(async () => (await recordingKeys(chrome.worker)).length === 0, {
+    what: 'chrome.storage.local to be emptied after the late delivery',
+  });
+  await page.close();
+});
+
+test('an undelivered recording older than 7 days is dropped, at startup and on the alarm', async () => {
+  await relay.stop();
+  const ids = [];
+  for (const tag of ['expire-startup', 'expire-alarm']) {
+    const { page } = await openPage(tag);
+    await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
+    ids.push((await workerStatus(chrome.worker)).id);
+    await page.bringToFront();
+    await click(page, '#one');
+    await storedClicks(1);
+    await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'stop', 'idle');
+    await page.close();
+  }
+  await waitFor(async () => {
+    const s = await workerStatus(chrome.worker);
+    return ids.every((id) => s.pending.some((p) => p.id === id && p.attempts >= 1));
+  }, { timeout: 30_000, what: 'both recordings to wait for delivery' });
+
+  // Six days later nothing is dropped.
+  const day = 24 * 3600 * 1000;
+  await chrome.worker.evaluate((ms) => self.clawtrail.setClockOffset(ms), 6 * day);
+  await chrome.worker.evaluate(() => self.clawtrail.sweep());
+  assert.equal((await workerStatus(chrome.worker)).pending.length, 2);
+
+  // Seven days and a minute later, a restarted worker drops them at startup.
+  await chrome.worker.evaluate((ms) => self.clawtrail.setClockOffset(ms), 7 * day + 60_000);
+  chrome.worker = await stopWorker(chrome.browser, chrome.worker);
+  await waitFor(async () => (await recordingKeys(chrome.worker)).length === 0, {
+    what: 'expired recordings to be dropped at worker startup',
+  });
+  assert.equal((await workerStatus(chrome.worker)).pending.length, 0);
+  await chrome.worker.evaluate(() => self.clawtrail.setClockOffset(0));
+  await relay.restart();
+});
+
+test('nothing is captured while paused, and capture resumes after Resume', async () => {
+  const { page, url } = await openPage('pause');
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
+  const { id } = await workerStatus(chrome.worker);
+  await page.bringToFront();
+  await click(page, '#one');
+  await storedClicks(1);
+
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'pause', 'paused');
+  const badge = await chrome.worker.evaluate(() => chrome.action.getBadgeText({}));
+  assert.equal(badge, '||');
+  await page.bringToFront();
+  const before = await received(chrome.worker);
+  await click(page, '#two');
+  // A resumed recording's next click proves the page was listening; the
+  // paused click must not be in between.
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'pause', 'active');
+  await page.bringToFront();
+  await click(page, '#three');
+  const events = await storedClicks(2);
+  assert.deepEqual(clicksOf(events.filter((e) => e.url === url)), ['#one', '#three']);
+  assert.equal(await received(chrome.worker), before + 1, 'the paused click was never even sent');
+
+  await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'stop', 'idle');
+  await delivered(id);
+  await page.close();
+});
+
+test('idle browsing produces no event and no request', async () => {
+  const target = await chrome.browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().includes(chrome.extensionId),
+  );
+  const cdp = await target.createCDPSession();
+  const requests = [];
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (e) => requests.push(e.request.url));
+
+  const base = await received(chrome.worker);
+  const { page } = await openPage('idle');
+  await click(page, '#one');
+  await page.keyboard.type('hello');
+  await page.keyboard.press('Enter');
+  await page.mouse.wheel({ deltaY: 300 });
+  await page.goto(server.url('/page?case=idle-2'));
+  await click(page, '#two');
+  // The content script of the second document was alive: it said hello.
+  const tabId = await tabIdFor(chrome.worker, server.url('/page?case=idle-2'));
+  await waitForFrames(chrome.worker, tabId, 1);
+  // Checked before anything below asks the worker for its status (which
+  // probes the relay).
+  assert.deepEqual(requests.filter((u) => !u.startsWith('chrome-extension://')), [],
+    'the worker made no request while idle');
+  assert.equal(await received(chrome.worker), base, `no event was sent while idle: ${await captureLog()}`);
+  assert.deepEqual(await recordingKeys(chrome.worker), []);
+  assert.equal((await workerStatus(chrome.worker)).status, 'idle');
+  await cdp.detach().catch(() => {});
+  await page.close();
+});

@@ -1,0 +1,89 @@
+//! The two extension APIs the page needs, bound directly: the pairing
+//! token (and the tests' relay port) in `chrome.storage.local`, and the
+//! service worker's status message for pending uploads.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::pending::Pending;
+
+/// Where the service worker keeps the token it got from `POST /v1/pair`.
+const TOKEN_KEY: &str = "relay_token";
+/// Set only by the end-to-end tests, which run their relay on a free port.
+const PORT_KEY: &str = "debug_relay_port";
+pub const DEFAULT_PORT: u16 = 18799;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+    fn storage_local_get(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
+    fn runtime_send_message(message: &JsValue) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// A JS exception as text.
+pub fn js_error(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+pub struct Settings {
+    pub token: Option<String>,
+    pub port: u16,
+}
+
+pub async fn settings() -> Result<Settings, String> {
+    let keys = js_sys::Array::of2(&TOKEN_KEY.into(), &PORT_KEY.into());
+    let got = JsFuture::from(storage_local_get(&keys).map_err(js_error)?)
+        .await
+        .map_err(js_error)?;
+    let field = |k: &str| js_sys::Reflect::get(&got, &k.into()).ok();
+    let token = field(TOKEN_KEY)
+        .and_then(|t| t.as_string())
+        .filter(|t| !t.is_empty());
+    let port = field(PORT_KEY)
+        .and_then(|p| p.as_f64())
+        .filter(|p| p.fract() == 0.0 && (1.0..=65535.0).contains(p))
+        .map_or(DEFAULT_PORT, |p| p as u16);
+    Ok(Settings { token, port })
+}
+
+/// The worker's view: relay state and the uploads still waiting.
+pub struct WorkerStatus {
+    pub relay: Option<String>,
+    pub now_ms: i64,
+    pub pending: Vec<Pending>,
+}
+
+pub async fn worker_status() -> Result<WorkerStatus, String> {
+    let message = js_sys::JSON::parse(r#"{"type":"status"}"#).map_err(js_error)?;
+    let reply = JsFuture::from(runtime_send_message(&message).map_err(js_error)?)
+        .await
+        .map_err(js_error)?;
+    let text = js_sys::JSON::stringify(&reply)
+        .map_err(js_error)?
+        .as_string()
+        .unwrap_or_default();
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("odd worker reply: {e}"))?;
+    if v["ok"] != true {
+        return Err(v["error"]
+            .as_str()
+            .unwrap_or("the extension did not answer")
+            .to_owned());
+    }
+    let pending = serde_json::from_value(v["pending"].clone())
+        .map_err(|e| format!("odd pending list from the worker: {e}"))?;
+    Ok(WorkerStatus {
+        relay: v["relay"].as_str().map(str::to_owned),
+        now_ms: v["now"]
+            .as_f64()
+            .map_or_else(|| js_sys::Date::now() as i64, |n| n as i64),
+        pending,
+    })
+}
