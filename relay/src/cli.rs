@@ -125,6 +125,20 @@ pub enum Command {
         #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
         navigation_timeout_secs: u64,
     },
+    /// Check a downloaded extension package against its minisign signature
+    /// (and its .sha256 file when present) before installing it.
+    VerifyPackage {
+        /// The package, e.g. clawtrail-extension-0.1.0.zip.
+        zip: PathBuf,
+        /// Public key file [default: the clawtrail release key built in].
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+        /// Signature file [default: <zip>.minisig].
+        #[arg(long, value_name = "FILE")]
+        sig: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Register (or with --uninstall remove) the multiclaw:// link handler.
     InstallHandler {
         #[arg(long)]
@@ -393,6 +407,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("replay failed")
             }
         }
+        Command::VerifyPackage {
+            zip,
+            pubkey,
+            sig,
+            json,
+        } => verify_package(&zip, pubkey.as_deref(), sig.as_deref(), json),
         Command::InstallHandler { uninstall } => {
             if uninstall {
                 let p = handler::uninstall()?;
@@ -417,4 +437,56 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `clawtrail verify-package`: the signature decides; a `.sha256` file next
+/// to the package is checked too, so that a stale or swapped one is noticed.
+fn verify_package(
+    zip: &std::path::Path,
+    pubkey: Option<&std::path::Path>,
+    sig: Option<&std::path::Path>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(zip).with_context(|| format!("cannot read {}", zip.display()))?;
+    let with_suffix = |suffix: &str| {
+        let mut p = zip.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    let sig_path = sig.map(PathBuf::from).unwrap_or_else(|| with_suffix(".minisig"));
+    let signature = std::fs::read_to_string(&sig_path)
+        .with_context(|| format!("cannot read the signature {}", sig_path.display()))?;
+    let key = match pubkey {
+        Some(p) => std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read the public key {}", p.display()))?,
+        None => clawtrail_package::RELEASE_PUBLIC_KEY.to_owned(),
+    };
+    let verified = clawtrail_package::verify(&bytes, &signature, &key)
+        .with_context(|| format!("{} is NOT authentic: do not install it", zip.display()))?;
+    let sha_path = with_suffix(".sha256");
+    let sha_checked = match std::fs::read_to_string(&sha_path) {
+        Ok(text) => {
+            clawtrail_package::check_sha256_file(&bytes, &text)
+                .with_context(|| format!("{} does not match the package", sha_path.display()))?;
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", sha_path.display())),
+    };
+    if json {
+        return print_json(&serde_json::json!({
+            "ok": true,
+            "package": zip,
+            "sha256": verified.sha256,
+            "trusted_comment": verified.trusted_comment,
+            "sha256_file_checked": sha_checked,
+        }));
+    }
+    println!("OK: {} is signed by the expected key.", zip.display());
+    println!("    signed comment: {}", verified.trusted_comment);
+    println!("    sha256: {}", verified.sha256);
+    if !sha_checked {
+        println!("    (no {} file to compare)", sha_path.display());
+    }
+    Ok(())
 }

@@ -92,3 +92,31 @@ ensure_npm_deps() {
 ensure_chromium() {
   ensure_apt chromium chromium-driver
 }
+
+# The Agent Skills reference validator (`agentskills`, PyPI skills-ref), in
+# a virtualenv of the project's own so nothing touches the system Python.
+SKILLS_REF_VERSION=0.1.1
+ensure_skills_ref() {
+  local venv="$ROOT/target/pytools"
+  if ! "$venv/bin/pip" show skills-ref 2>/dev/null | grep -qx "Version: $SKILLS_REF_VERSION"; then
+    log "installing the Agent Skills validator (skills-ref $SKILLS_REF_VERSION)"
+    command -v python3 >/dev/null || ensure_apt python3
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      rm -rf "$venv"
+      ensure_apt python3-venv
+      python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check "skills-ref==$SKILLS_REF_VERSION"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+# trunk builds the recordings viewer (Rust/WASM extension page). 0.22 needs
+# a newer rustc than this project's toolchain, so the version is pinned.
+TRUNK_VERSION=0.21.14
+ensure_trunk() {
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+    log "installing trunk $TRUNK_VERSION (builds the viewer)"
+    cargo install -q trunk --version "$TRUNK_VERSION" --locked --force
+  fi
+}
