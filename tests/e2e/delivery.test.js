@@ -166,6 +166,11 @@ test('with the relay down at Stop the recording is kept, retried on an alarm, th
   await storedClicks(1);
 
   await relay.stop();
+  // With the relay down, Stop opens the multiclaw:// deep link to wake it.
+  const opened = [];
+  const onTarget = (t) => opened.push(t.url());
+  chrome.browser.on('targetcreated', onTarget);
+  chrome.browser.on('targetchanged', onTarget);
   await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'stop', 'idle');
   const failed = await waitFor(async () => {
     const s = await workerStatus(chrome.worker);
@@ -173,6 +178,9 @@ test('with the relay down at Stop the recording is kept, retried on an alarm, th
     return p && p.attempts >= 1 ? p : null;
   }, { timeout: 20_000, what: 'a failed first delivery' });
   assert.match(failed.last_error, /relay not running/);
+  chrome.browser.off('targetcreated', onTarget);
+  chrome.browser.off('targetchanged', onTarget);
+  assert.ok(opened.some((u) => u.startsWith('multiclaw://')), `a multiclaw:// tab was opened: ${opened.join(', ')}`);
   assert.ok(failed.next_attempt_at, 'a retry is scheduled');
   assert.ok((await recordingKeys(chrome.worker)).length >= 2, 'meta and chunk are kept');
 

@@ -64,3 +64,30 @@ test('the worker answers status and the popup has its controls', async () => {
     await popup.close();
   }
 });
+
+test('the keyboard command is registered and its toggle starts and stops recording', async () => {
+  const commands = await chrome.worker.evaluate(() => chrome.commands.getAll());
+  const toggle = commands.find((c) => c.name === 'toggle-recording');
+  assert.ok(toggle, 'the toggle-recording command is registered');
+  assert.equal(toggle.description, 'Start or stop recording');
+  // The suggested key is in the manifest; whether the browser binds it
+  // (it does not for extensions loaded from the command line in headless
+  // mode) is the browser's and the user's call (chrome://extensions/shortcuts).
+  const manifest = await chrome.worker.evaluate(() => chrome.runtime.getManifest());
+  assert.equal(manifest.commands['toggle-recording'].suggested_key.default, 'Alt+Shift+R');
+  // CDP cannot press a browser-level shortcut in headless mode. The
+  // command's listener calls the worker's toggle(), which extension pages
+  // reach with {type: "toggle"}: drive that from the real popup page.
+  const popup = await chrome.browser.newPage();
+  try {
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    const send = (type) => popup.evaluate((t) => chrome.runtime.sendMessage({ type: t }), type);
+    const on = await send('toggle');
+    assert.equal(on.ok, true);
+    assert.equal(on.status, 'active');
+    const off = await send('toggle');
+    assert.equal(off.status, 'idle');
+  } finally {
+    await popup.close();
+  }
+});
