@@ -6,6 +6,9 @@
 // and chrome.storage.local.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launch } from './lib/browser.js';
 import {
@@ -297,4 +300,57 @@ test('idle browsing produces no event and no request', async () => {
   assert.equal((await workerStatus(chrome.worker)).status, 'idle');
   await cdp.detach().catch(() => {});
   await page.close();
+});
+
+test('after a browser restart, an undelivered and an unfinished recording are both delivered', async () => {
+  const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-profile-'));
+  let browser1;
+  let browser2;
+  try {
+    browser1 = await launch({ profile });
+    await browser1.worker.evaluate((p) => self.clawtrail.setRelayPort(p), relay.port);
+    // Pair this profile too (tokens are per browser profile).
+    const saved = chrome;
+    chrome = browser1;
+    await pairThroughPopup();
+    await relay.stop();
+
+    const { page } = await openPage('restart-finished');
+    await pressPopupButton(browser1.browser, browser1.worker, browser1.extensionId, 'record', 'active');
+    const finished = (await workerStatus(browser1.worker)).id;
+    await page.bringToFront();
+    await click(page, '#one');
+    await storedClicks(1);
+    await pressPopupButton(browser1.browser, browser1.worker, browser1.extensionId, 'stop', 'idle');
+    await waitFor(async () => (await workerStatus(browser1.worker)).pending.some((p) => p.id === finished && p.attempts >= 1), {
+      timeout: 20_000, what: 'the failed first delivery',
+    });
+
+    // A second recording is still running when the browser goes away.
+    await pressPopupButton(browser1.browser, browser1.worker, browser1.extensionId, 'record', 'active');
+    const unfinished = (await workerStatus(browser1.worker)).id;
+    await page.bringToFront();
+    await click(page, '#two');
+    await storedClicks(1);
+    chrome = saved;
+    await browser1.close();
+    browser1 = null;
+
+    await relay.restart();
+    browser2 = await launch({ profile });
+    // The relay port and the token are in chrome.storage.local: nothing to
+    // redo. The worker sweeps at startup and on its retry alarm.
+    for (const id of [finished, unfinished]) {
+      const rec = await delivered(id, 90_000);
+      assert.equal(rec.events.filter((e) => e.kind.type === 'click').length, 1, `recording ${id}`);
+    }
+    await waitFor(async () => (await recordingKeys(browser2.worker)).length === 0, {
+      what: 'chrome.storage.local to be emptied after the restart',
+    });
+    assert.equal((await workerStatus(browser2.worker)).status, 'idle', 'session state did not survive the restart');
+  } finally {
+    await browser1?.close();
+    await browser2?.close();
+    await fs.rm(profile, { recursive: true, force: true });
+  }
 });

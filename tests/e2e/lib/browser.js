@@ -25,11 +25,13 @@ const CHROMIUM = process.env.CLAWTRAIL_CHROMIUM ?? '/usr/bin/chromium';
  * Starts Chromium with the extension and waits for its service worker.
  * Returns `{ browser, worker, extensionId, close }`; always call `close()`.
  */
-export async function launch({ extension = extensionDir() } = {}) {
+export async function launch({ extension = extensionDir(), profile } = {}) {
   await fs.access(path.join(extension, 'content.js')).catch(() => {
     throw new Error(`${extension}/content.js missing: run scripts/build-extension first`);
   });
-  const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-e2e-'));
+  // A caller-owned `profile` survives close(), to test a browser restart.
+  const userDataDir = profile ?? await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-e2e-'));
+  const removeProfile = () => (profile ? Promise.resolve() : fs.rm(userDataDir, { recursive: true, force: true }));
   let browser;
   try {
     browser = await puppeteer.launch({
@@ -65,12 +67,12 @@ export async function launch({ extension = extensionDir() } = {}) {
       extensionId,
       close: async () => {
         await browser.close().catch(() => {});
-        await fs.rm(userDataDir, { recursive: true, force: true });
+        await removeProfile();
       },
     };
   } catch (e) {
     await browser?.close().catch(() => {});
-    await fs.rm(userDataDir, { recursive: true, force: true });
+    await removeProfile();
     throw e;
   }
 }
