@@ -13,7 +13,7 @@
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
-use workflow_format::{EventKind, FieldValue, Recording, TabId};
+use workflow_format::{Event, EventKind, Recording};
 
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
@@ -42,25 +42,6 @@ fn kind_style(kind: &EventKind) -> Style {
         EventKind::Scroll { .. } => return DIM,
     };
     Style::new().fg_color(Some(color.into()))
-}
-
-fn is_redacted(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::Input {
-            value: FieldValue::Redacted { .. },
-            ..
-        } | EventKind::ContentEdit {
-            text: FieldValue::Redacted { .. },
-            ..
-        }
-    )
-}
-
-/// `+m:ss.mmm` since the recording started.
-fn offset(ms: i64) -> String {
-    let ms = ms.max(0);
-    format!("+{}:{:02}.{:03}", ms / 60_000, (ms / 1000) % 60, ms % 1000)
 }
 
 pub fn render(rec: &Recording) -> String {
@@ -95,66 +76,52 @@ pub fn render(rec: &Recording) -> String {
         .max()
         .unwrap_or(1)
         .max(3);
-    let mut page_of: std::collections::HashMap<TabId, (String, String)> = rec
-        .tabs
-        .iter()
-        .map(|t| (t.tab_id, (t.initial_url.clone(), t.title.clone())))
-        .collect();
-    let mut current: Option<(TabId, String)> = None;
-    for ev in &rec.events {
-        let top_nav = match &ev.kind {
-            EventKind::Navigate { title, .. } if ev.frame_path.is_empty() => {
-                page_of.insert(ev.tab_id, (ev.url.clone(), title.clone()));
-                true
-            }
-            _ => false,
-        };
-        if top_nav || current.as_ref().is_none_or(|(t, _)| *t != ev.tab_id) {
-            let (url, title) = page_of
-                .get(&ev.tab_id)
-                .cloned()
-                .unwrap_or_else(|| (ev.url.clone(), String::new()));
-            let title = if title.is_empty() {
-                "(untitled)".to_owned()
-            } else {
-                title
-            };
-            let _ = writeln!(out);
-            let _ = writeln!(
-                out,
-                "{}  {}",
-                paint(BOLD, &format!("── tab {} · {title}", ev.tab_id)),
-                paint(DIM, &url)
-            );
-            current = Some((ev.tab_id, url));
-        }
-        let ms = (ev.at - rec.started_at).num_milliseconds();
-        let what = ev.kind.describe();
-        let what = if is_redacted(&ev.kind) {
-            paint(Style::new().fg_color(Some(AnsiColor::Red.into())), &what)
+    for group in workflow_format::page_groups(rec) {
+        let title = if group.title.is_empty() {
+            "(untitled)"
         } else {
-            what
+            group.title.as_str()
         };
-        // Show the event's URL only when it is not the page's (an iframe,
-        // or a navigation's target already in the header).
-        let page_url = current.as_ref().map(|(_, u)| u.as_str()).unwrap_or("");
-        let url = if ev.url != page_url {
-            format!("  {}", paint(DIM, &ev.url))
-        } else {
-            String::new()
-        };
+        let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "  {}  {}  {}  {what}{url}",
-            paint(DIM, &format!("{:>10}", offset(ms))),
-            paint(DIM, &format!("{:>tab_width$}", ev.tab_id)),
-            paint(
-                kind_style(&ev.kind),
-                &format!("{:<KIND_WIDTH$}", ev.kind.type_name())
-            ),
+            "{}  {}",
+            paint(BOLD, &format!("── tab {} · {title}", group.tab_id)),
+            paint(DIM, &group.url)
         );
+        for ev in &rec.events[group.events.clone()] {
+            line(&mut out, rec, ev, &group.url, tab_width);
+        }
     }
     out
+}
+
+/// One aligned timeline row.
+fn line(out: &mut String, rec: &Recording, ev: &Event, page_url: &str, tab_width: usize) {
+    let ms = (ev.at - rec.started_at).num_milliseconds();
+    let what = ev.kind.describe();
+    let what = if ev.kind.is_redacted() {
+        paint(Style::new().fg_color(Some(AnsiColor::Red.into())), &what)
+    } else {
+        what
+    };
+    // Show the event's URL only when it is not the page's (an iframe, or a
+    // navigation's target already in the header).
+    let url = if ev.url != page_url {
+        format!("  {}", paint(DIM, &ev.url))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  {}  {}  {}  {what}{url}",
+        paint(DIM, &format!("{:>10}", workflow_format::format_offset(ms))),
+        paint(DIM, &format!("{:>tab_width$}", ev.tab_id)),
+        paint(
+            kind_style(&ev.kind),
+            &format!("{:<KIND_WIDTH$}", ev.kind.type_name())
+        ),
+    );
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { launch } from './lib/browser.js';
 import {
   openPopup,
+  pairThroughPopup,
   pressPopupButton,
   received,
   recordingKeys,
@@ -85,23 +86,6 @@ async function captureLog() {
   return JSON.stringify(await chrome.worker.evaluate(() => self.clawtrail.captureLog()));
 }
 
-async function pairThroughPopup() {
-  const code = await relay.pairCode();
-  const popup = await openPopup(chrome.browser, chrome.extensionId);
-  try {
-    await waitFor(() => popup.evaluate(() => !document.getElementById('pairing').hidden), {
-      what: 'the popup to ask for a pairing code',
-    });
-    await popup.type('#pair-code', code);
-    await popup.click('#pair');
-    await waitFor(() => popup.evaluate(() => document.getElementById('relay').dataset.relay === 'connected'), {
-      what: 'the popup to show the relay as connected',
-    });
-  } finally {
-    await popup.close();
-  }
-}
-
 /** Waits until the relay has stored recording `id`; returns it. */
 function delivered(id, timeout = 15_000) {
   return waitFor(async () => {
@@ -111,7 +95,7 @@ function delivered(id, timeout = 15_000) {
 }
 
 test('pairing through the popup, then Stop delivers the recording and empties chrome.storage', async () => {
-  await pairThroughPopup();
+  await pairThroughPopup(chrome, relay);
   const token = await chrome.worker.evaluate(async () => (await chrome.storage.local.get('relay_token')).relay_token);
   assert.match(token, /^\S{20,}$/, 'the token is kept in chrome.storage.local');
 
@@ -312,7 +296,7 @@ test('after a browser restart, an undelivered and an unfinished recording are bo
     // Pair this profile too (tokens are per browser profile).
     const saved = chrome;
     chrome = browser1;
-    await pairThroughPopup();
+    await pairThroughPopup(chrome, relay);
     await relay.stop();
 
     const { page } = await openPage('restart-finished');

@@ -4,12 +4,6 @@
 
 use chrono::{DateTime, Utc};
 
-/// `+m:ss.mmm` since the recording started (negative offsets clamp to 0).
-pub fn offset(ms: i64) -> String {
-    let ms = ms.max(0);
-    format!("+{}:{:02}.{:03}", ms / 60_000, (ms / 1000) % 60, ms % 1000)
-}
-
 /// A duration as `42 s`, `3 min 05 s` or `2 h 07 min`.
 pub fn duration(ms: i64) -> String {
     let s = ms.max(0) / 1000;
@@ -44,9 +38,6 @@ mod tests {
 
     #[test]
     fn offsets_durations_and_spans() {
-        assert_eq!(offset(0), "+0:00.000");
-        assert_eq!(offset(61_005), "+1:01.005");
-        assert_eq!(offset(-5), "+0:00.000");
         assert_eq!(duration(42_999), "42 s");
         assert_eq!(duration(185_000), "3 min 05 s");
         assert_eq!(duration(7_620_000), "2 h 07 min");

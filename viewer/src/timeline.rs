@@ -6,25 +6,11 @@
 //! it for 10,000 events costs one pass and no copies; the page renders the
 //! rows lazily, [`CHUNK`] at a time.
 
-use std::collections::HashMap;
-use std::ops::Range;
-
-use workflow_format::{EventKind, FieldValue, Recording, TabId};
-
-use crate::fmt;
+pub use workflow_format::PageGroup;
+use workflow_format::{EventKind, Recording};
 
 /// Rows added to the page per step of lazy rendering.
 pub const CHUNK: usize = 100;
-
-/// A run of consecutive events on one page of one tab.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageGroup {
-    pub tab_id: TabId,
-    pub url: String,
-    pub title: String,
-    /// Indices into `Recording::events`.
-    pub events: Range<usize>,
-}
 
 /// The text and flags of one step row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,54 +50,9 @@ pub fn icon(kind: &EventKind) -> &'static str {
     }
 }
 
-/// Whether the event carries a value that was redacted at capture.
-pub fn is_redacted(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::Input {
-            value: FieldValue::Redacted { .. },
-            ..
-        } | EventKind::ContentEdit {
-            text: FieldValue::Redacted { .. },
-            ..
-        }
-    )
-}
-
-/// Splits the events into page groups (see the module docs).
+/// Splits the events into page groups (shared with `clawtrail show`).
 pub fn groups(rec: &Recording) -> Vec<PageGroup> {
-    // The page each tab showed last: where a tab switch lands.
-    let mut page_of: HashMap<TabId, (String, String)> = rec
-        .tabs
-        .iter()
-        .map(|t| (t.tab_id, (t.initial_url.clone(), t.title.clone())))
-        .collect();
-    let mut out: Vec<PageGroup> = Vec::new();
-    for (i, ev) in rec.events.iter().enumerate() {
-        let top_nav = match &ev.kind {
-            EventKind::Navigate { title, .. } if ev.frame_path.is_empty() => {
-                page_of.insert(ev.tab_id, (ev.url.clone(), title.clone()));
-                true
-            }
-            _ => false,
-        };
-        let same_tab = out.last().is_some_and(|g| g.tab_id == ev.tab_id);
-        if top_nav || !same_tab {
-            let (url, title) = page_of
-                .get(&ev.tab_id)
-                .cloned()
-                .unwrap_or_else(|| (ev.url.clone(), String::new()));
-            out.push(PageGroup {
-                tab_id: ev.tab_id,
-                url,
-                title,
-                events: i..i + 1,
-            });
-        } else if let Some(g) = out.last_mut() {
-            g.events.end = i + 1;
-        }
-    }
-    out
+    workflow_format::page_groups(rec)
 }
 
 /// The row for event `i`.
@@ -124,8 +65,8 @@ pub fn step(rec: &Recording, i: usize) -> StepView {
         what: ev.kind.describe(),
         url: ev.url.clone(),
         tab: format!("tab {}", ev.tab_id),
-        offset: fmt::offset((ev.at - rec.started_at).num_milliseconds()),
-        redacted: is_redacted(&ev.kind),
+        offset: workflow_format::format_offset((ev.at - rec.started_at).num_milliseconds()),
+        redacted: ev.kind.is_redacted(),
     }
 }
 

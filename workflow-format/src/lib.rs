@@ -11,11 +11,13 @@
 
 mod describe;
 mod model;
+mod pages;
 mod parse;
 mod rules;
 mod validate;
 
 pub use model::*;
+pub use pages::{PageGroup, format_offset, page_groups};
 pub use parse::{ParseError, from_json_slice, from_json_str, to_canonical_json};
 pub use rules::{ALLOWED_SCHEMES, allowed_scheme, is_significant_key, limits, redaction_reason};
 pub use validate::{Problem, ValidationError};

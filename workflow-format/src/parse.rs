@@ -32,6 +32,25 @@ impl ParseError {
 
 /// Parses a recording from JSON bytes. It does not call `validate()`.
 pub fn from_json_slice(bytes: &[u8]) -> Result<Recording, ParseError> {
+    // Fast path, for the common case of a good upload: a cheap byte scan
+    // stands in for the struct-as-array pass, and serde_json parses without
+    // path tracking (which costs about as much as the parse itself). It
+    // accepts exactly what the precise path accepts: a successful plain
+    // parse proves the bytes are well-formed JSON, and on well-formed JSON
+    // the scan is exact or stricter (see `arrays_only_where_expected`).
+    // Anything else, error or doubt, takes the precise path below, so every
+    // error is the same as before, path and position included.
+    if arrays_only_where_expected(bytes)
+        && let Ok(recording) = serde_json::from_slice::<Recording>(bytes)
+    {
+        return Ok(recording);
+    }
+    from_json_slice_precise(bytes)
+}
+
+/// The reference parser: refuses structs written as arrays, then parses with
+/// the path of every value tracked, so that an error names its field.
+fn from_json_slice_precise(bytes: &[u8]) -> Result<Recording, ParseError> {
     no_struct_as_array(bytes)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let recording: Recording = match serde_path_to_error::deserialize(&mut de) {
@@ -60,6 +79,61 @@ const ARRAY_MEMBERS: &[&str] = &[
     "values",
     "labels",
 ];
+
+/// A byte scan that says whether every `[` outside strings is the value of
+/// an [`ARRAY_MEMBERS`] member, i.e. directly follows `"<member>":`. On
+/// well-formed JSON an array is either the root, an element of an array
+/// (after `[` or `,`), or a member's value (after `"key":`), so this is the
+/// rule [`no_struct_as_array`] enforces, read off the bytes without parsing
+/// them. It compares keys as raw bytes: a key spelt with escapes
+/// (`"ev\u0065nts"`) never matches, which only sends such input to the
+/// precise check. On malformed JSON its answer means nothing, and the plain
+/// parse that follows it rejects such input anyway.
+fn arrays_only_where_expected(bytes: &[u8]) -> bool {
+    // The bounds of the last string seen, and of the key of the member whose
+    // value comes next (set by `:` right after a string).
+    let mut last_string = 0..0;
+    let mut key = None;
+    // The last byte outside strings that is not whitespace; `"` after a
+    // string, 0 at the start.
+    let mut prev = 0u8;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    // An escape: its next byte (maybe a quote) is content.
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                last_string = start..j.min(bytes.len());
+                prev = b'"';
+                i = j + 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b':' => {
+                key = (prev == b'"').then(|| last_string.clone());
+                prev = b':';
+            }
+            b'[' => {
+                let member = |k: &std::ops::Range<usize>| {
+                    ARRAY_MEMBERS
+                        .iter()
+                        .any(|m| m.as_bytes() == &bytes[k.clone()])
+                };
+                if prev != b':' || !key.as_ref().is_some_and(member) {
+                    return false;
+                }
+                prev = b'[';
+            }
+            b => prev = b,
+        }
+        i += 1;
+    }
+    true
+}
 
 /// serde's derived structs also read a JSON array of their field values in
 /// declaration order (`"recorder": ["0.1.0", "Mozilla/5.0 ..."]`). That form
@@ -186,4 +260,78 @@ fn strip_position(msg: &str) -> String {
 /// Two recordings are "the same content" exactly when these bytes are equal.
 pub fn to_canonical_json(recording: &Recording) -> Vec<u8> {
     serde_json::to_vec(recording).expect("a Recording always serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Keys that exercise the rule: array members, other members, and an
+    /// array member spelt with an escape.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("events".to_owned()),
+            Just("labels".to_owned()),
+            Just("recorder".to_owned()),
+            Just("ev\\u0065nts".to_owned()),
+            "[a-z\"\\[\\]:,\\\\]{0,6}",
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z\"\\[\\]:,\\\\ ]{0,8}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::vec((key(), inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The scan never lets through what the reference check refuses,
+        /// and agrees with it whenever no key is spelt with an escape.
+        #[test]
+        fn scan_agrees_with_the_reference_check(v in value(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&v).unwrap()
+            } else {
+                serde_json::to_string(&v).unwrap()
+            };
+            // `\u0065` in a generated key is a literal backslash for serde;
+            // write it raw so the JSON really spells "events" with an escape.
+            let text = text.replace("ev\\\\u0065nts", "ev\\u0065nts");
+            let reference = no_struct_as_array(text.as_bytes()).is_ok();
+            let scan = arrays_only_where_expected(text.as_bytes());
+            if scan {
+                prop_assert!(reference, "scan accepted what the reference refuses: {text}");
+            }
+            if !text.contains("\\u0065") {
+                prop_assert_eq!(scan, reference, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn scan_cases() {
+        let ok = |s: &str| arrays_only_where_expected(s.as_bytes());
+        assert!(ok(r#"{"events": [{"frame_path":[1,2]}], "x": "[\"]"}"#));
+        assert!(!ok(r#"["1"]"#));
+        assert!(!ok(r#"{"events": [[1]]}"#));
+        assert!(!ok(r#"{"recorder": ["0.1", "ua"]}"#));
+        // A key ending in an escaped quote is not the member it resembles.
+        assert!(!ok(r#"{"events\"": [1]}"#));
+        // An escaped key is refused by the scan, accepted by the reference.
+        let escaped = r#"{"ev\u0065nts": [1]}"#;
+        assert!(!ok(escaped));
+        assert!(no_struct_as_array(escaped.as_bytes()).is_ok());
+    }
 }

@@ -134,3 +134,25 @@ export async function stopWorker(browser, worker) {
     await page.close();
   }
 }
+
+/**
+ * Points the extension at `relay` and pairs it through the real popup:
+ * `clawtrail pair` prints a code, the user types it into `#pair-code`.
+ */
+export async function pairThroughPopup(chrome, relay) {
+  await chrome.worker.evaluate((p) => self.clawtrail.setRelayPort(p), relay.port);
+  const code = await relay.pairCode();
+  const popup = await openPopup(chrome.browser, chrome.extensionId);
+  try {
+    await waitFor(() => popup.evaluate(() => !document.getElementById('pairing').hidden), {
+      what: 'the popup to ask for a pairing code',
+    });
+    await popup.type('#pair-code', code);
+    await popup.click('#pair');
+    await waitFor(() => popup.evaluate(() => document.getElementById('relay').dataset.relay === 'connected'), {
+      what: 'the popup to show the relay as connected',
+    });
+  } finally {
+    await popup.close();
+  }
+}

@@ -5,28 +5,10 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { openPopup, pressPopupButton, workerStatus } from './extension.js';
+import { pressPopupButton, workerStatus } from './extension.js';
+export { pairThroughPopup as pair } from './extension.js';
 import { clawtrailBin } from './relay.js';
 import { waitFor } from './wait.js';
-
-/** Pairs the extension with `relay` through the popup. */
-export async function pair(chrome, relay) {
-  await chrome.worker.evaluate((p) => self.clawtrail.setRelayPort(p), relay.port);
-  const code = await relay.pairCode();
-  const popup = await openPopup(chrome.browser, chrome.extensionId);
-  try {
-    await waitFor(() => popup.evaluate(() => !document.getElementById('pairing').hidden), {
-      what: 'the popup to ask for a pairing code',
-    });
-    await popup.type('#pair-code', code);
-    await popup.click('#pair');
-    await waitFor(() => popup.evaluate(() => document.getElementById('relay').dataset.relay === 'connected'), {
-      what: 'the popup to show the relay as connected',
-    });
-  } finally {
-    await popup.close();
-  }
-}
 
 /** Presses Record, runs `act()`, presses Stop; returns the stored recording. */
 export async function record(chrome, relay, act) {
