@@ -329,7 +329,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             let id = parse_id(&id)?;
+            // A large recording takes a moment to read, check and convert:
+            // show the stages on a terminal (nothing when piped).
+            let progress = crate::progress::bar(2, "stages");
+            progress.set_message("reading and validating");
             let (rec, _) = Store::open(&dir)?.get(id)?;
+            progress.inc(1);
+            progress.set_message(format!("exporting {} events", rec.events.len()));
             let path = match format {
                 ExportFormat::OpenclawSkill => {
                     let out = out.unwrap_or_else(|| dir.join("skills"));
@@ -344,6 +350,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     export::write_file_atomically(&out, &name, flow.as_bytes())?
                 }
             };
+            progress.inc(1);
+            progress.finish_and_clear();
             if json {
                 print_json(&json!({"id": id, "path": path}))
             } else {
@@ -453,7 +461,9 @@ fn verify_package(
         p.push(suffix);
         PathBuf::from(p)
     };
-    let sig_path = sig.map(PathBuf::from).unwrap_or_else(|| with_suffix(".minisig"));
+    let sig_path = sig
+        .map(PathBuf::from)
+        .unwrap_or_else(|| with_suffix(".minisig"));
     let signature = std::fs::read_to_string(&sig_path)
         .with_context(|| format!("cannot read the signature {}", sig_path.display()))?;
     let key = match pubkey {

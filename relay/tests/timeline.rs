@@ -107,3 +107,57 @@ fn a_terminal_gets_colours() {
     assert!(text.contains("\x1b["), "{text}");
     assert!(text.contains("Click button"), "{text}");
 }
+
+/// Long operations show progress on a terminal and nothing when piped.
+#[test]
+fn export_and_prune_show_progress_only_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out_dir = dir.path().join("out");
+    let id = stored_recording(&data);
+    let export = format!(
+        "{} --data-dir {} export {id} --format devtools --out {}",
+        bin(),
+        data.display(),
+        out_dir.display()
+    );
+    let tty = Command::new("script")
+        .args(["-qec", &export, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .output()
+        .expect("util-linux `script` is installed");
+    assert!(tty.status.success());
+    let text = String::from_utf8_lossy(&tty.stdout);
+    assert!(text.contains("exporting 8 events"), "{text}");
+
+    let piped = Command::new(bin())
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["export", &id.to_string(), "--format", "devtools", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+
+    let prune = format!(
+        "{} --data-dir {} prune --older-than 0s --dry-run",
+        bin(),
+        data.display()
+    );
+    let tty = Command::new("script")
+        .args(["-qec", &prune, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .output()
+        .unwrap();
+    assert!(tty.status.success());
+    let text = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        text.contains("1/1 recordings"),
+        "prune draws its bar: {text}"
+    );
+}
