@@ -12,7 +12,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use js_sys::{Array, Function, Reflect, WeakSet};
+use js_sys::{Array, Function, JsString, Reflect, WeakSet};
 use wasm_bindgen::prelude::*;
 use web_sys::{
     AddEventListenerOptions, Document, Element, Event, HtmlElement, KeyboardEvent, MouseEvent,
@@ -62,12 +62,15 @@ struct State {
     enter_down_at: f64,
 }
 
-/// Starts the recorder in this frame: computes the frame path and registers
-/// the listeners. `notify` is called when captured events wait in the
-/// outbox; `instance` is a random id for this document (cids). Calling it
-/// again does nothing.
+/// Starts the recorder in this frame and registers its listeners.
+/// `notify` is called when captured events wait in the outbox; `instance`
+/// is a random id for this document (cids); `frame_path` is this frame's
+/// index path from the top frame (e.g. `[1, 0]`). `content.js` computes the path itself,
+/// because it must answer `hello` and `ping` before (and usually without)
+/// this module ever being evaluated; taking it from there keeps one
+/// definition of it. Calling `start` again does nothing.
 #[wasm_bindgen]
-pub fn start(notify: Function, instance: String) -> Result<(), JsValue> {
+pub fn start(notify: Function, instance: String, frame_path: Vec<u32>) -> Result<(), JsValue> {
     if STATE.with(|s| s.borrow().is_some()) {
         return Ok(());
     }
@@ -75,7 +78,9 @@ pub fn start(notify: Function, instance: String) -> Result<(), JsValue> {
     let document = window
         .document()
         .ok_or_else(|| JsValue::from_str("no document"))?;
-    let frame_path = compute_frame_path(&window)?;
+    if frame_path.len() > limits::DEPTH {
+        return Err(JsValue::from_str("frames nested too deeply"));
+    }
     let tick = Closure::<dyn FnMut()>::new(on_tick);
     let last_url = window.location().href().unwrap_or_default();
     let top = frame_path.is_empty();
@@ -233,30 +238,38 @@ pub fn is_recording() -> bool {
     GATE.with(|g| g.get().is_recording())
 }
 
-/// This frame's path as JSON (e.g. `[]` or `[1,0]`), `null` before `start`.
-#[wasm_bindgen]
-pub fn frame_path() -> String {
-    STATE.with(|s| match s.borrow().as_ref() {
-        Some(state) => serde_json::to_string(&state.frame_path).unwrap_or_else(|_| "null".into()),
-        None => "null".into(),
-    })
-}
-
 /// The next `capture` message (JSON text) to send, if one may go now.
 #[wasm_bindgen]
 pub fn outbox_take() -> Option<String> {
     with_state(|st| st.outbox.take(js_sys::Date::now())).flatten()
 }
 
-/// The worker's answer (JSON text) to the message in flight. Returns the
-/// delay in ms before the next `outbox_take`: 0 to go on at once.
+/// The worker's answer (the reply object, `undefined` when the listener
+/// sent nothing) to the message in flight. Returns the delay in ms before
+/// the next `outbox_take`: 0 to go on at once.
 #[wasm_bindgen]
-pub fn outbox_reply(reply: &str) -> f64 {
-    with_state(|st| match st.outbox.reply(reply, js_sys::Date::now()) {
+pub fn outbox_reply(reply: JsValue) -> f64 {
+    let settled = settled_cids(&reply);
+    with_state(|st| match st.outbox.reply(settled, js_sys::Date::now()) {
         Reply::Settled { .. } => 0.0,
         Reply::Retry { retry_in_ms } => retry_in_ms,
     })
     .unwrap_or(0.0)
+}
+
+/// `Some(acked cids)` for `{ok: true, acked: [...]}`, else `None`. A cid
+/// that is not a string cannot be one of ours and is skipped.
+fn settled_cids(reply: &JsValue) -> Option<Vec<String>> {
+    if !reply.is_object() {
+        return None;
+    }
+    let ok = Reflect::get(reply, &JsValue::from_str("ok")).ok()?;
+    if ok.as_bool() != Some(true) {
+        return None;
+    }
+    let acked = Reflect::get(reply, &JsValue::from_str("acked")).ok()?;
+    let acked = acked.dyn_into::<Array>().ok()?;
+    Some(acked.iter().filter_map(|c| c.as_string()).collect())
 }
 
 /// The send failed; returns the delay before the retry.
@@ -387,7 +400,7 @@ impl State {
             // `innerText` of a form control is not its value (an input
             // has none; a textarea gives its initial text); a sensitive
             // element's text is dropped by `capture::target` anyway.
-            text: Some(inner_text(element)),
+            text: target_text(element),
             bounds: Rect {
                 x: rect.x(),
                 y: rect.y(),
@@ -834,6 +847,26 @@ fn read_bool(el: &Element, prop: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// How much of a big element's `textContent` is read for its target
+/// (UTF-16 units): `capture::short_text` keeps at most `limits::SHORT`
+/// bytes, after collapsing whitespace, which markup has plenty of.
+const TEXT_SCAN: u32 = 4 * limits::SHORT as u32;
+
+/// The element's text for `Target::text` and its ARIA name. `innerText` is
+/// what a user sees, but it makes the browser lay out and serialise the
+/// whole subtree: a click on a page-sized container would cost
+/// milliseconds for text cut to 1 KiB anyway. So an element with a lot of
+/// text gives a prefix of its `textContent` instead (no layout), passed
+/// to Rust already cut, so no long string crosses into the module.
+fn target_text(el: &Element) -> Option<String> {
+    let raw = Reflect::get(el, &JsValue::from_str("textContent")).ok()?;
+    let raw = raw.dyn_into::<JsString>().ok()?;
+    if raw.length() <= TEXT_SCAN {
+        return Some(inner_text(el));
+    }
+    Some(String::from(raw.slice(0, TEXT_SCAN)))
+}
+
 fn inner_text(el: &Element) -> String {
     match el.dyn_ref::<HtmlElement>() {
         Some(html) => html.inner_text(),
@@ -949,32 +982,4 @@ fn is_unique(element: &Element, css: &str) -> bool {
                     .is_some_and(|n| JsValue::from(n) == JsValue::from(element.clone()))
         })
         .unwrap_or(false)
-}
-
-/// Index path from the top frame, following `window.frames` order. Cross-
-/// origin parents still expose `frames`, `length` and `parent`, so this works
-/// in every frame the content script is injected into.
-fn compute_frame_path(window: &Window) -> Result<FramePath, JsValue> {
-    let mut path = Vec::new();
-    let mut current: JsValue = window.clone().into();
-    loop {
-        let parent = Reflect::get(&current, &JsValue::from_str("parent"))?;
-        if parent.is_null() || parent.is_undefined() || parent == current {
-            break;
-        }
-        if path.len() >= limits::DEPTH {
-            return Err(JsValue::from_str("frames nested too deeply"));
-        }
-        let frames = Reflect::get(&parent, &JsValue::from_str("frames"))?;
-        let len = Reflect::get(&frames, &JsValue::from_str("length"))?
-            .as_f64()
-            .unwrap_or(0.0) as u32;
-        let index = (0..len)
-            .find(|&i| Reflect::get_u32(&frames, i).is_ok_and(|f| f == current))
-            .ok_or_else(|| JsValue::from_str("frame not found in its parent"))?;
-        path.push(index);
-        current = parent;
-    }
-    path.reverse();
-    Ok(path)
 }

@@ -15,7 +15,6 @@
 
 use std::collections::VecDeque;
 
-use serde_json::Value;
 use workflow_format::CapturedEvent;
 
 /// Cap on events per message, and on their JSON bytes (a message carries
@@ -108,7 +107,8 @@ impl Outbox {
                 out.push(',');
             }
             out.push_str(r#"{"cid":"#);
-            out.push_str(&Value::from(entry.cid.as_str()).to_string());
+            // A cid is plain ASCII, but quote it properly all the same.
+            out.push_str(&serde_json::to_string(&entry.cid).unwrap_or_default());
             out.push_str(r#","event":"#);
             out.push_str(&entry.json);
             out.push('}');
@@ -119,21 +119,13 @@ impl Outbox {
         Some(out)
     }
 
-    /// The worker answered the message in flight with `reply` (JSON text;
-    /// `null` when the listener sent nothing).
-    pub fn reply(&mut self, reply: &str, now: f64) -> Reply {
-        let settled = serde_json::from_str::<Value>(reply).ok().and_then(|v| {
-            if v.get("ok")? != &Value::Bool(true) {
-                return None;
-            }
-            let acked: Vec<String> = v
-                .get("acked")?
-                .as_array()?
-                .iter()
-                .filter_map(|c| c.as_str().map(str::to_owned))
-                .collect();
-            Some(acked)
-        });
+    /// The worker answered the message in flight: `Some(acked cids)` for
+    /// `{ok: true, acked}`, `None` for anything else (an error, no answer).
+    ///
+    /// The DOM glue reads the reply object's two fields directly instead of
+    /// handing JSON text over: parsing JSON here would ship serde_json's
+    /// deserializer (and its float parser) to every frame.
+    pub fn reply(&mut self, settled: Option<Vec<String>>, now: f64) -> Reply {
         let Some(acked) = settled else {
             return self.failed(now);
         };
@@ -164,6 +156,7 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
     use workflow_format::{EventKind, NavigationCause};
 
     fn ev(title: &str) -> CapturedEvent {
@@ -177,6 +170,10 @@ mod tests {
                 from_url: None,
             },
         }
+    }
+
+    fn acked(cids: &[&str]) -> Option<Vec<String>> {
+        Some(cids.iter().map(|c| (*c).to_owned()).collect())
     }
 
     fn parse(msg: &str) -> Value {
@@ -214,9 +211,8 @@ mod tests {
         o.push(&ev("b"));
         o.push(&ev("c"));
         assert_eq!(o.take(0.0), None, "the first message is still in flight");
-        let reply = r#"{"ok":true,"acked":["i:0"]}"#;
         assert_eq!(
-            o.reply(reply, 0.0),
+            o.reply(acked(&["i:0"]), 0.0),
             Reply::Settled {
                 acked: 1,
                 refused: 0
@@ -238,12 +234,9 @@ mod tests {
         let again = parse(&o.take(100.0).unwrap());
         assert_eq!(cids(&again), ["i:0", "i:1"]);
         // A reply that is not a settlement is a failure too.
-        assert_eq!(o.reply("null", 100.0), Reply::Retry { retry_in_ms: 200.0 });
+        assert_eq!(o.reply(None, 100.0), Reply::Retry { retry_in_ms: 200.0 });
         o.take(300.0).unwrap();
-        assert_eq!(
-            o.reply(r#"{"ok":false,"error":"busy"}"#, 300.0),
-            Reply::Retry { retry_in_ms: 400.0 }
-        );
+        assert_eq!(o.reply(None, 300.0), Reply::Retry { retry_in_ms: 400.0 });
         let mut now = 700.0;
         let mut last = 0.0;
         for _ in 0..10 {
@@ -259,7 +252,7 @@ mod tests {
         let settled = o.take(now).unwrap();
         assert_eq!(cids(&parse(&settled)), ["i:0", "i:1"]);
         assert_eq!(
-            o.reply(r#"{"ok":true,"acked":["i:0","i:1"]}"#, now),
+            o.reply(acked(&["i:0", "i:1"]), now),
             Reply::Settled {
                 acked: 2,
                 refused: 0
@@ -279,7 +272,7 @@ mod tests {
         o.push(&ev("b"));
         o.take(0.0).unwrap();
         assert_eq!(
-            o.reply(r#"{"ok":true,"acked":["i:1","other:9"]}"#, 0.0),
+            o.reply(acked(&["i:1", "other:9"]), 0.0),
             Reply::Settled {
                 acked: 1,
                 refused: 1
@@ -297,7 +290,7 @@ mod tests {
         }
         let msg = parse(&o.take(0.0).unwrap());
         assert_eq!(cids(&msg).len(), MAX_BATCH_EVENTS);
-        o.reply(r#"{"ok":true,"acked":[]}"#, 0.0);
+        o.reply(acked(&[]), 0.0);
         assert_eq!(cids(&parse(&o.take(0.0).unwrap())).len(), 5);
 
         let mut o = Outbox::new("i");
