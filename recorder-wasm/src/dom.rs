@@ -373,41 +373,8 @@ impl State {
     }
 
     fn facts(&self, element: &Element) -> ElementFacts {
-        let attr = |name: &str| element.get_attribute(name);
-        let tag = element.local_name().to_ascii_lowercase();
-        let rect = element.get_bounding_client_rect();
-        let input_type = attr("type");
         self.note_password(element);
-        let is_radio = tag == "input"
-            && input_type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case("radio"));
-        ElementFacts {
-            chain: chain(element),
-            own: OwnAnchors {
-                name: attr("name"),
-                value: if is_radio { attr("value") } else { None },
-                aria_label: attr("aria-label"),
-            },
-            shadow_hosts: shadow_hosts(element),
-            input_type,
-            role: attr("role"),
-            label_text: first_label_text(element),
-            placeholder: attr("placeholder"),
-            autocomplete: attr("autocomplete"),
-            was_password: self.passwords.has(element.unchecked_ref()),
-            has_href: (tag == "a" || tag == "area") && element.has_attribute("href"),
-            // `innerText` of a form control is not its value (an input
-            // has none; a textarea gives its initial text); a sensitive
-            // element's text is dropped by `capture::target` anyway.
-            text: target_text(element),
-            bounds: Rect {
-                x: rect.x(),
-                y: rect.y(),
-                width: rect.width(),
-                height: rect.height(),
-            },
-        }
+        element_facts(element, &self.passwords)
     }
 
     /// Remembers `element` if it is a password field right now.
@@ -503,6 +470,46 @@ fn on_tick() {
 
 /// `composedPath()[0]`: the real target even inside open shadow roots,
 /// where `event.target` has been retargeted to the host.
+/// What the DOM says about `element`, for building its [`workflow_format::Target`].
+/// `passwords` holds every element seen as a password field (show-password
+/// toggles keep their redaction).
+fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
+    let attr = |name: &str| element.get_attribute(name);
+    let tag = element.local_name().to_ascii_lowercase();
+    let rect = element.get_bounding_client_rect();
+    let input_type = attr("type");
+    let is_radio = tag == "input"
+        && input_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("radio"));
+    ElementFacts {
+        chain: chain(element),
+        own: OwnAnchors {
+            name: attr("name"),
+            value: if is_radio { attr("value") } else { None },
+            aria_label: attr("aria-label"),
+        },
+        shadow_hosts: shadow_hosts(element),
+        input_type,
+        role: attr("role"),
+        label_text: first_label_text(element),
+        placeholder: attr("placeholder"),
+        autocomplete: attr("autocomplete"),
+        was_password: passwords.has(element.unchecked_ref()),
+        has_href: (tag == "a" || tag == "area") && element.has_attribute("href"),
+        // `innerText` of a form control is not its value (an input
+        // has none; a textarea gives its initial text); a sensitive
+        // element's text is dropped by `capture::target` anyway.
+        text: target_text(element),
+        bounds: Rect {
+            x: rect.x(),
+            y: rect.y(),
+            width: rect.width(),
+            height: rect.height(),
+        },
+    }
+}
+
 fn deep_target(event: &Event) -> Option<Element> {
     event.composed_path().get(0).dyn_into::<Element>().ok()
 }
@@ -982,4 +989,133 @@ fn is_unique(element: &Element, css: &str) -> bool {
                     .is_some_and(|n| JsValue::from(n) == JsValue::from(element.clone()))
         })
         .unwrap_or(false)
+}
+
+/// Target building on a real DOM in headless Chromium (wasm-bindgen-test;
+/// `scripts/test` runs them). The pure rules are covered natively; these
+/// check what only a browser can: shadow roots, `labels`, layout boxes,
+/// uniqueness inside a root.
+#[cfg(test)]
+mod browser_tests {
+    use wasm_bindgen_test::*;
+    use web_sys::{ShadowRootInit, ShadowRootMode};
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn document() -> Document {
+        web_sys::window().unwrap().document().unwrap()
+    }
+
+    /// A fresh container in the test page with `html` inside.
+    fn fixture(html: &str) -> Element {
+        let doc = document();
+        let root = doc.create_element("div").unwrap();
+        root.set_inner_html(html);
+        doc.body().unwrap().append_child(&root).unwrap();
+        root
+    }
+
+    fn target_of(el: &Element) -> workflow_format::Target {
+        let facts = element_facts(el, &WeakSet::new());
+        capture::target(&facts, &vec![], |css| is_unique(el, css)).expect("a target")
+    }
+
+    #[wasm_bindgen_test]
+    fn a_test_id_beats_positions_and_the_label_names_the_field() {
+        let root = fixture(
+            r#"<form><label for="em">Email address</label>
+               <input id="em" name="email" type="email">
+               <button type="button">Go</button><button type="button" data-testid="send">Send</button></form>"#,
+        );
+        let send = root.query_selector("[data-testid=send]").unwrap().unwrap();
+        let t = target_of(&send);
+        assert_eq!(t.css, r#"button[data-testid="send"]"#);
+        assert!(t.css_unique);
+        assert_eq!(t.tag, "button");
+        assert_eq!(t.text.as_deref(), Some("Send"));
+        assert!(
+            t.bounds.width > 0.0 && t.bounds.height > 0.0,
+            "a laid-out box"
+        );
+        assert_eq!(
+            document()
+                .evaluate(&t.xpath, &document())
+                .unwrap()
+                .iterate_next()
+                .unwrap(),
+            Some(send.clone().into()),
+            "the XPath finds the element again"
+        );
+
+        let email = root.query_selector("#em").unwrap().unwrap();
+        let t = target_of(&email);
+        assert_eq!(t.css, "#em");
+        assert_eq!(t.label.as_deref(), Some("Email address"));
+        assert_eq!(t.input_type.as_deref(), Some("email"));
+        assert_eq!(t.name.as_deref(), Some("email"));
+    }
+
+    #[wasm_bindgen_test]
+    fn elements_in_open_shadow_roots_name_their_host_chain() {
+        let root = fixture(r#"<section id="w"></section>"#);
+        let outer_host = root.query_selector("#w").unwrap().unwrap();
+        let init = ShadowRootInit::new(ShadowRootMode::Open);
+        let outer = outer_host.attach_shadow(&init).unwrap();
+        outer.set_inner_html(r#"<inner-card data-testid="card"></inner-card>"#);
+        let inner_host = outer.query_selector("inner-card").unwrap().unwrap();
+        let inner = inner_host.attach_shadow(&init).unwrap();
+        // The same id exists in the light DOM: uniqueness is per root.
+        root.insert_adjacent_html("beforeend", r#"<button id="buy">Decoy</button>"#)
+            .unwrap();
+        inner.set_inner_html(r#"<button id="buy">Buy now</button>"#);
+        let buy = inner.query_selector("#buy").unwrap().unwrap();
+
+        let t = target_of(&buy);
+        assert_eq!(
+            t.shadow_hosts,
+            vec![
+                "#w".to_owned(),
+                r#"inner-card[data-testid="card"]"#.to_owned()
+            ]
+        );
+        assert_eq!(t.css, "#buy");
+        assert!(t.css_unique, "unique inside its own shadow root");
+        assert_eq!(t.text.as_deref(), Some("Buy now"));
+        // Resolving the chain from the document reaches the same element.
+        let mut scope: web_sys::ShadowRoot = document()
+            .query_selector(&t.shadow_hosts[0])
+            .unwrap()
+            .unwrap()
+            .shadow_root()
+            .unwrap();
+        for host in &t.shadow_hosts[1..] {
+            scope = scope
+                .query_selector(host)
+                .unwrap()
+                .unwrap()
+                .shadow_root()
+                .unwrap();
+        }
+        assert_eq!(scope.query_selector(&t.css).unwrap(), Some(buy));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_show_password_toggle_keeps_the_field_redacted() {
+        let root = fixture(r#"<input id="pw" type="password" autocomplete="off">"#);
+        let pw = root.query_selector("#pw").unwrap().unwrap();
+        let seen = WeakSet::new();
+        seen.add(pw.unchecked_ref());
+        pw.set_attribute("type", "text").unwrap();
+        let facts = element_facts(&pw, &seen);
+        let t = capture::target(&facts, &vec![], |css| is_unique(&pw, css)).unwrap();
+        assert!(t.was_password);
+        assert_eq!(t.input_type.as_deref(), Some("text"));
+        assert_eq!(
+            t.redaction_reason(),
+            Some(workflow_format::RedactionReason::Password)
+        );
+        assert_eq!(t.text, None, "a sensitive element's text is never read");
+    }
 }
