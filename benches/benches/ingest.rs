@@ -1,7 +1,8 @@
 //! Relay ingest, in memory: what the relay's CPU does with an upload body
 //! (parse with field-precise errors, `validate()`, canonical re-serialize)
 //! against plain `serde_json` parsing the same bytes into the same types,
-//! the ceiling no ingest path can beat.
+//! the ceiling no ingest path can beat. The `phase_*` benches split the
+//! relay path into its parts so that a regression points at its cause.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -28,6 +29,17 @@ fn ingest(c: &mut Criterion) {
                 black_box(to_canonical_json(&rec))
             })
         });
+        if n == 100_000 {
+            g.bench_with_input(BenchmarkId::new("phase_parse", n), &bytes, |b, bytes| {
+                b.iter(|| black_box(from_json_slice(bytes).unwrap()))
+            });
+            g.bench_with_input(BenchmarkId::new("phase_validate", n), &rec, |b, rec| {
+                b.iter(|| black_box(rec).validate().unwrap())
+            });
+            g.bench_with_input(BenchmarkId::new("phase_canonical", n), &rec, |b, rec| {
+                b.iter(|| black_box(to_canonical_json(rec)))
+            });
+        }
     }
     g.finish();
 }

@@ -7,7 +7,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
-use workflow_format::{Event, Recording, from_json_str};
+use workflow_format::{
+    AriaRef, Event, EventKind, Modifiers, MouseButton, NavigationCause, Point, Pointer,
+    RecorderInfo, Recording, Rect, TabInfo, Target, from_json_str,
+};
 
 /// A realistic recording with frames and shadow roots (workflow-format's
 /// own example, so it follows the format whenever the format changes).
@@ -39,6 +42,91 @@ pub fn recording(id: Uuid, events: usize) -> Recording {
     out
 }
 
+/// The number of buttons (`#b0` ... `#b49`) on the replay benchmark's page;
+/// click `i` of a replay recording goes to button `i % REPLAY_BUTTONS`.
+pub const REPLAY_BUTTONS: usize = 50;
+
+/// A recording for the replay benchmark: load `url`, then `clicks` primary
+/// clicks on the page's buttons, none of which navigates. Each target has a
+/// unique id selector first, so the replayer's first alternative finds it
+/// and the figure is replay overhead, not locator fallbacks.
+pub fn replay_recording(id: Uuid, url: &str, clicks: usize) -> Recording {
+    let start: DateTime<Utc> = DateTime::from_timestamp(1_790_000_000, 0).expect("in range");
+    let event = |seq: usize, kind: EventKind| Event {
+        seq: seq as u64,
+        at: at(start, seq),
+        tab_id: 1,
+        frame_path: Vec::new(),
+        url: url.to_owned(),
+        kind,
+    };
+    let mut events = vec![event(
+        0,
+        EventKind::Navigate {
+            cause: NavigationCause::Load,
+            title: "replay bench".into(),
+            from_url: None,
+        },
+    )];
+    for i in 0..clicks {
+        let b = i % REPLAY_BUTTONS;
+        let target = Target {
+            aria: Some(AriaRef {
+                role: "button".into(),
+                name: format!("Button {b}"),
+            }),
+            text: Some(format!("Button {b}")),
+            css: format!("#b{b}"),
+            css_unique: true,
+            xpath: format!("//*[@id=\"b{b}\"]"),
+            shadow_hosts: Vec::new(),
+            frame_path: Vec::new(),
+            tag: "button".into(),
+            input_type: Some("button".into()),
+            name: None,
+            label: None,
+            placeholder: None,
+            autocomplete: None,
+            was_password: false,
+            bounds: Rect {
+                x: 8.0,
+                y: 8.0 + 24.0 * b as f64,
+                width: 80.0,
+                height: 20.0,
+            },
+        };
+        events.push(event(
+            i + 1,
+            EventKind::Click(Pointer {
+                target,
+                button: MouseButton::Primary,
+                modifiers: Modifiers::default(),
+                offset: Point { x: 5.0, y: 5.0 },
+            }),
+        ));
+    }
+    let rec = Recording {
+        format_version: workflow_format::FORMAT_VERSION,
+        id,
+        name: format!("replay bench, {clicks} clicks"),
+        started_at: start,
+        ended_at: at(start, clicks + 1),
+        recorder: RecorderInfo {
+            version: "0.1.0".into(),
+            user_agent: "clawtrail-bench".into(),
+        },
+        tabs: vec![TabInfo {
+            tab_id: 1,
+            opener_tab_id: None,
+            initial_url: url.to_owned(),
+            title: String::new(),
+        }],
+        events,
+    };
+    debug_assert!(rec.validate().is_ok());
+    rec
+}
+
 /// One event every 10 ms: monotonic, and 100k events still span minutes.
 fn at(start: DateTime<Utc>, seq: usize) -> DateTime<Utc> {
     start + Duration::milliseconds(10 * seq as i64)
@@ -66,6 +154,11 @@ mod tests {
             assert_eq!(r.events.len(), n);
             let bytes = workflow_format::to_canonical_json(&r);
             assert_eq!(workflow_format::from_json_slice(&bytes).unwrap(), r);
+        }
+        for clicks in [1, 50] {
+            let r = replay_recording(id(7), "http://127.0.0.1:1/page", clicks);
+            r.validate().expect("valid replay recording");
+            assert_eq!(r.events.len(), clicks + 1);
         }
         assert_ne!(id(1), id(2));
         assert_ne!(id(0), id(64));

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -368,7 +368,11 @@ fn too_large(limit: usize) -> ApiError {
 
 /// Reads the whole body, enforcing the size limit (also for chunked
 /// bodies without Content-Length) and the slow-client timeout.
-async fn read_body(body: Body, limit: usize, timeout: Duration) -> Result<Vec<u8>, ApiError> {
+///
+/// Returns the collected `Bytes` as they are: a body that arrived in one
+/// chunk is not copied, and a 50 MB upload is not copied a second time into
+/// a `Vec` only to be read once.
+async fn read_body(body: Body, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {
     match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
         Err(_) => Err(ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
@@ -381,7 +385,7 @@ async fn read_body(body: Body, limit: usize, timeout: Duration) -> Result<Vec<u8
             "bad_request",
             "the request body could not be read",
         )),
-        Ok(Ok(c)) => Ok(c.to_bytes().to_vec()),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
     }
 }
 

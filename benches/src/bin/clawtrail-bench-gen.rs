@@ -40,6 +40,19 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         events: usize,
     },
+    /// A replay benchmark recording (load `url`, then `clicks` clicks on its
+    /// buttons), stored as `recordings/<id>.json` in `data_dir`.
+    Replay {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        clicks: usize,
+        /// Selects the (deterministic) recording id, printed on stdout.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
 }
 
 fn main() -> Result<()> {
@@ -78,6 +91,31 @@ fn main() -> Result<()> {
                     .and_then(|mut f| f.write_all(&to_canonical_json(&rec)))
                     .with_context(|| format!("writing {}", path.display()))?;
             }
+        }
+        Cmd::Replay {
+            data_dir,
+            url,
+            clicks,
+            seed,
+        } => {
+            let rec = clawtrail_bench::replay_recording(clawtrail_bench::id(seed), &url, clicks);
+            rec.validate()
+                .context("generated an invalid replay recording")?;
+            let dir = data_dir.join("recordings");
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&dir)
+                .with_context(|| format!("creating {}", dir.display()))?;
+            let path = dir.join(format!("{}.json", rec.id.hyphenated()));
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .and_then(|mut f| f.write_all(&to_canonical_json(&rec)))
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("{}", rec.id.hyphenated());
         }
     }
     Ok(())
