@@ -99,9 +99,21 @@ test('pairing through the popup, then Stop delivers the recording and empties ch
   const token = await chrome.worker.evaluate(async () => (await chrome.storage.local.get('relay_token')).relay_token);
   assert.match(token, /^\S{20,}$/, 'the token is kept in chrome.storage.local');
 
+  // Every request the worker makes from here on (health, upload, status).
+  const target = await chrome.browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().includes(chrome.extensionId),
+  );
+  const cdp = await target.createCDPSession();
+  const requested = [];
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (e) => requested.push(e.request.url));
+
   const { page, url, tabId } = await openPage('deliver');
   await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
   const { id } = await workerStatus(chrome.worker);
+  // The keepalive alarm runs every 30 s while recording, and only then.
+  const keepalive = await chrome.worker.evaluate(() => chrome.alarms.get('keepalive'));
+  assert.equal(keepalive?.periodInMinutes, 0.5);
   await page.bringToFront();
   await click(page, '#one');
   await click(page, '#two');
@@ -117,6 +129,13 @@ test('pairing through the popup, then Stop delivers the recording and empties ch
   await waitFor(async () => (await recordingKeys(chrome.worker)).length === 0, {
     what: 'chrome.storage.local to be emptied after the relay confirmed',
   });
+  assert.equal(await chrome.worker.evaluate(() => chrome.alarms.get('keepalive')), undefined);
+  const remote = requested.filter((u) => !u.startsWith('chrome-extension://'));
+  assert.ok(remote.some((u) => u.endsWith('/v1/recordings')), 'the upload was seen');
+  for (const u of remote) {
+    assert.match(u, /^http:\/\/(127\.0\.0\.1|localhost):\d+\//, `only loopback is ever contacted: ${u}`);
+  }
+  await cdp.detach().catch(() => {});
   await page.close();
 });
 
