@@ -178,7 +178,7 @@ async function stop() {
   await chrome.alarms.clear(ALARM_KEEPALIVE);
   await updateBadge();
   // Deliver in the background: the popup gets its answer now.
-  deliver(done.id).catch((e) => console.warn('clawtrail: delivery failed', e));
+  deliver(done.id, { wake: true }).catch((e) => console.warn('clawtrail: delivery failed', e));
   return status();
 }
 
@@ -218,7 +218,10 @@ async function fail(metaKey, metaJson, error) {
 
 // Sends one finished recording. Its data leaves chrome.storage only after
 // the relay answers 2xx; any other outcome keeps it for a later attempt.
-async function deliver(id) {
+// `wake`: open the multiclaw:// deep link if the relay is down. Stop and
+// "Retry now" do; the background retries do not, or a user whose relay is
+// off would get a new tab (and an OS prompt) at every retry.
+async function deliver(id, { wake = false } = {}) {
   const metaKey = `rec:${id}:meta`;
   const metaJson = (await chrome.storage.local.get(metaKey))[metaKey];
   if (metaJson === undefined) return 'gone';
@@ -231,7 +234,7 @@ async function deliver(id) {
     await fail(metaKey, metaJson, `cannot assemble: ${e.message || e}`);
     return 'invalid';
   }
-  if (!(await relayHealthy()) && !(await wakeRelay())) {
+  if (!(await relayHealthy()) && !(wake && (await wakeRelay()))) {
     await fail(metaKey, metaJson, 'relay not running');
     return 'relay-down';
   }
@@ -275,7 +278,7 @@ async function sweep({ force = false } = {}) {
       await removeRecording(json);
       results.push({ id, result: 'expired' });
     } else if (force || core.is_due(json, now())) {
-      results.push({ id, result: await deliver(id) });
+      results.push({ id, result: await deliver(id, { wake: force }) });
     }
   }
   await scheduleRetry();

@@ -72,6 +72,8 @@ struct DtStep {
     is_landscape: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     asserted_events: Option<Vec<AssertedEvent>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expression: Option<String>,
 }
 
 impl DtStep {
@@ -96,6 +98,7 @@ impl DtStep {
             has_touch: None,
             is_landscape: None,
             asserted_events: None,
+            expression: None,
         }
     }
 }
@@ -149,7 +152,30 @@ impl Writer<'_> {
         if !step.frame_path.is_empty() && s.kind != "keyDown" && s.kind != "keyUp" {
             s.frame = Some(step.frame_path.clone());
         }
+        // @puppeteer/replay waits for a step's assertedEvents in the step's
+        // own frame. A step inside an iframe that changes the *top* page's
+        // URL (a link with target=_top, a postMessage-driven route) must
+        // not wait for the iframe to navigate: check the top page's URL in
+        // a step of its own instead.
+        let top_check = match (&s.frame, s.asserted_events.take()) {
+            (Some(_), Some(events)) => events.first().map(|e| e.url.clone()),
+            (_, events) => {
+                s.asserted_events = events;
+                None
+            }
+        };
         self.steps.push(s);
+        if let Some(url) = top_check {
+            let mut wait = DtStep::new("waitForExpression");
+            wait.expression = Some(format!(
+                "location.href === {}",
+                serde_json::to_string(&url).expect("a string serializes")
+            ));
+            if tab_index > 0 {
+                wait.target = Some(step.page_url.clone());
+            }
+            self.steps.push(wait);
+        }
     }
 
     fn keys(&mut self, step: &Step, tab: usize, keys: &[&str], kind: &'static str) {
