@@ -14,6 +14,7 @@ mod model;
 mod pages;
 mod parse;
 mod rules;
+mod tagged;
 mod validate;
 
 pub use model::*;

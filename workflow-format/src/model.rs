@@ -87,7 +87,10 @@ pub struct Event {
 }
 
 /// What happened. Serialized with a `type` tag, e.g. `{"type": "click", ...}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// `Deserialize` is written by hand in `tagged.rs`: serde's derive buffers
+// every event kind before reading it. (A `//` comment: doc comments end up
+// in the published schema.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventKind {
@@ -228,7 +231,8 @@ pub struct Rect {
 
 /// What the user put into a field: the text, or a marker saying it was
 /// deliberately not captured.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// `Deserialize` is in `tagged.rs`, like `EventKind`'s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldValue {

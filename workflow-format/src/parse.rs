@@ -56,13 +56,33 @@ fn from_json_slice_precise(bytes: &[u8]) -> Result<Recording, ParseError> {
     let recording: Recording = match serde_path_to_error::deserialize(&mut de) {
         Ok(r) => r,
         Err(e) => {
-            let path = e.path().to_string();
+            let path = stop_at_event_kind(e.path().to_string());
             return Err(classify(e.into_inner(), path));
         }
     };
     // Trailing bytes after the object are malformed input, not ignorable.
     de.end().map_err(|e| classify(e, String::new()))?;
     Ok(recording)
+}
+
+/// Cuts a path inside an event kind back to `events[i].kind`, except for
+/// the kind's own tag (`events[i].kind.type`). The derived deserializer
+/// buffered each kind, so its errors stopped there, and docs/FORMAT.md
+/// promises that; `tagged.rs` now reads a kind directly, which would name
+/// the member instead.
+fn stop_at_event_kind(path: String) -> String {
+    let Some(rest) = path.strip_prefix("events[") else {
+        return path;
+    };
+    let Some(close) = rest.find(']') else {
+        return path;
+    };
+    match rest[close + 1..].strip_prefix(".kind.") {
+        Some(inner) if inner != "type" => {
+            path[.."events[".len() + close + 1 + ".kind".len()].to_owned()
+        }
+        _ => path,
+    }
 }
 
 /// Parses a recording from a JSON string. It does not call `validate()`.
