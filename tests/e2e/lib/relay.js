@@ -58,6 +58,11 @@ export async function startRelay({ port = 0, dataDir } = {}) {
       child.kill('SIGTERM');
       await exited;
     },
+    /** Starts it on the same port again if it is not running. */
+    async ensureRunning() {
+      if (child && child.exitCode === null && child.signalCode === null) return;
+      await spawnRelay(boundPort);
+    },
     /** Starts it again on the same port and data directory. */
     async restart() {
       await relay.stop();
