@@ -78,11 +78,11 @@ p(table(['measure', 'real content script', 'empty content script (baseline)', 'r
 p();
 p(`${idle.frames} frames per load (top + 20 iframes), median of ${idle.runs} loads after one warm-up load.`);
 if (idle.added_ms_per_frame > 1 || idle.task_ratio > 1.2) {
-  p('**Why the gap (likely, not profiled further):** the content script share is V8 parsing, compiling and running the top level of a ' +
-    `${kb(size['content.js'].raw)} script in every frame, most of it wasm2js output (the wasm module's code and data ` +
-    'as JavaScript), before the recorder has done anything. The cost scales with the bundle size (item 2): the fix is the same as there. ' +
-    'A lazily-initialised recorder (a tiny loader that pulls in the Rust part only on Record) would make the idle cost independent of the bundle, ' +
-    'but it changes how a frame joins a running recording and was not attempted here.');
+  p('**Why the gap:** the recorder is lazy: while a frame is not recording, `content.js` registers no DOM listener and evaluates none of the ' +
+    'recorder (the wasm2js module and its glue sit in a function, esbuild\'s `__esm` wrapper via `require`, that runs the first time recording turns on ' +
+    `in that frame). What remains per frame is V8 pre-parsing that uncalled function body (${kb(size['content.js'].raw)}) plus the loader's own work. ` +
+    'Getting under 1 ms needs a smaller module (item 2), or the recorder injected on demand with `chrome.scripting.executeScript` on Record, which the ' +
+    'extension\'s host permissions (localhost only) allow for the active tab but not for every open tab.');
 }
 p();
 
@@ -99,11 +99,10 @@ p();
 p('Baseline for the ratio: the optimised `.wasm` the content script is translated from (last row) — wasm2js turns ' +
   `${kb(size[Object.keys(size)[2]].gzip)} of gzipped wasm into ${kb(cs.gzip)} of gzipped JS (${f(cs.gzip / size[Object.keys(size)[2]].gzip)}x).`);
 p();
-p('**Why the gap:** even the optimised wasm alone is far above 25 KB gzip. Its code is spread thin: serde_json ' +
-  '(with `float_roundtrip`, a workspace-wide feature the format\'s property tests rely on, which brings the exact float parser), ' +
-  'the format\'s full per-event validation, chrono, dlmalloc and core::fmt. 25 KB needs a content script without serde_json and ' +
-  'without the validator (hand-written serialization of the few event shapes, validation left to the worker, which re-validates anyway) — a redesign of ' +
-  'recorder-wasm, not a flag. Largest items of the (unstripped) wasm:');
+p('**Why the gap:** even the optimised wasm alone is far above 25 KB gzip. Already gone from it: the format\'s per-event validation (the worker ' +
+  'validates every event on arrival), all JSON *parsing* (the worker\'s reply is read field by field from the JS object), and `opt-level = "z"`. What ' +
+  'remains is spread thin: serde_json serialization of the event types, chrono, dlmalloc, core::fmt and the capture logic itself. 25 KB needs ' +
+  'hand-written serialization of the few event shapes instead of serde_json — a redesign of recorder-wasm, not a flag. Largest items of the (unstripped) wasm:');
 p();
 p('```');
 p(twiggy.split('\n').slice(0, 22).join('\n'));
@@ -195,12 +194,12 @@ p();
 }
 if (relay.single[100000].mb_s < 150) {
   const ceil100k = relay.single[100000].bytes / 1e6 / (crit('ingest', 'serde_json/100000') / 1e9);
-  p(`**Why the gap:** plain serde_json into the format's types (the ceiling column) is itself only ${f(ceil100k, 0)} MB/s on this machine, barely above the target. ` +
-    'A `perf` profile of that parse is led by serde_json\'s `deserialize_any` and serde\'s `ContentDeserializer` plus malloc/free: most likely the internally tagged ' +
-    '`EventKind`/`FieldValue` enums, for which serde buffers every event as a generic `Content` tree before reading it. On top of the parse come `validate()`, the canonical re-serialization (kept: proving received bytes canonical without ' +
-    're-serializing is not simpler than re-serializing), reading the body over HTTP, writing 53 MB and two fsyncs. Next steps, in order of gain: a hand-written ' +
-    '`Deserialize` for `EventKind` that reads the `type` tag first (canonical JSON always puts it first) and falls back to buffering otherwise; then overlapping ' +
-    'the canonical serialization with the file write (stream into the temp file) instead of building a second 53 MB buffer.');
+  p(`**Why the gap:** plain serde_json into the format's types (the ceiling column) runs at ${f(ceil100k, 0)} MB/s on this machine. The event kinds ` +
+    'are already read without buffering when their tag comes first (`workflow-format/src/tagged.rs`; canonical JSON always puts it first): a profile of ' +
+    'the parse is now led by serde_json\'s string handling and the allocation of owned `String`s. On top of the parse come the byte scan that refuses ' +
+    'structs written as arrays, `validate()`, the canonical re-serialization (kept: proving received bytes canonical is not simpler than re-serializing), ' +
+    'reading the body over HTTP, writing 53 MB and two fsyncs. Next steps, in order of gain: stream the canonical serialization straight into the temp ' +
+    'file instead of building a second 53 MB buffer; scan with `memchr` over string bodies; borrow strings from the body where the types allow.');
 }
 p();
 
