@@ -25,7 +25,7 @@ const CHROMIUM = process.env.CLAWTRAIL_CHROMIUM ?? '/usr/bin/chromium';
  * Starts Chromium with the extension and waits for its service worker.
  * Returns `{ browser, worker, extensionId, close }`; always call `close()`.
  */
-export async function launch({ extension = extensionDir(), profile } = {}) {
+export async function launch({ extension = extensionDir(), profile, installLater = false } = {}) {
   await fs.access(path.join(extension, 'content.js')).catch(() => {
     throw new Error(`${extension}/content.js missing: run scripts/build-extension first`);
   });
@@ -50,10 +50,31 @@ export async function launch({ extension = extensionDir(), profile } = {}) {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--disable-extensions-except=${extension}`,
-        `--load-extension=${extension}`,
+        // installLater: start without the extension; the caller installs it
+        // at run time over CDP (`install()` below), as a user installs it
+        // into a browser that already has tabs open.
+        ...(installLater
+          ? ['--enable-unsafe-extension-debugging']
+          : [`--disable-extensions-except=${extension}`, `--load-extension=${extension}`]),
       ],
     });
+    if (installLater) {
+      return {
+        browser,
+        async install() {
+          const id = await browser.installExtension(extension);
+          const workerTarget = await browser.waitForTarget(
+            (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${id}/`),
+            { timeout: 15_000 },
+          );
+          return { id, workerTarget, worker: await workerTarget.worker() };
+        },
+        close: async () => {
+          await browser.close().catch(() => {});
+          await removeProfile();
+        },
+      };
+    }
     const workerTarget = await browser.waitForTarget(
       (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${EXTENSION_ID}/`),
       { timeout: 15_000 },
