@@ -33,12 +33,7 @@ fn rename_rewrites_the_recording_and_its_summary() {
     let token = relay.pair();
     let id = Uuid::new_v4();
     let rec = recording(id, "Sign in", 5);
-    assert_eq!(
-        relay
-            .send(&token, "POST", "/v1/recordings", Some(&body_of(&rec)))
-            .status,
-        201
-    );
+    relay.upload(&token, &rec);
     // Listing once writes the summary cache the rename must keep current.
     assert_eq!(listed_name(&data, id), "Sign in");
     let path = format!("/v1/recordings/{id}");
@@ -105,12 +100,7 @@ fn bad_renames_get_precise_errors_and_change_nothing() {
     let token = relay.pair();
     let id = Uuid::new_v4();
     let rec = recording(id, "Keep me", 3);
-    assert_eq!(
-        relay
-            .send(&token, "POST", "/v1/recordings", Some(&body_of(&rec)))
-            .status,
-        201
-    );
+    relay.upload(&token, &rec);
     let before = stored(&data, id);
     let path = format!("/v1/recordings/{id}");
     let too_long = format!(r#"{{"name":"{}"}}"#, "x".repeat(201));
@@ -198,17 +188,7 @@ fn rename_is_guarded_like_every_route() {
     let relay = Relay::start(&data, &[]);
     let token = relay.pair();
     let id = Uuid::new_v4();
-    assert_eq!(
-        relay
-            .send(
-                &token,
-                "POST",
-                "/v1/recordings",
-                Some(&body_of(&recording(id, "Original", 2)))
-            )
-            .status,
-        201
-    );
+    relay.upload(&token, &recording(id, "Original", 2));
     let before = stored(&data, id);
     let path = format!("/v1/recordings/{id}");
     let good = relay.host();

@@ -126,17 +126,7 @@ fn read_and_delete_routes_are_guarded_too() {
     let relay = Relay::start(&data, &[]);
     let token = relay.pair();
     let id = Uuid::new_v4();
-    assert_eq!(
-        relay
-            .send(
-                &token,
-                "POST",
-                "/v1/recordings",
-                Some(&body_of(&recording(id, "x", 3)))
-            )
-            .status,
-        201
-    );
+    relay.upload(&token, &recording(id, "x", 3));
     let p = relay.port;
     let good = relay.host();
     let bearer = format!("Bearer {token}");

@@ -38,13 +38,7 @@ fn stored_recording(data: &std::path::Path) -> Uuid {
     let relay = Relay::start(data, &[]);
     let token = relay.pair();
     let id = Uuid::new_v4();
-    let r = relay.send(
-        &token,
-        "POST",
-        "/v1/recordings",
-        Some(&body_of(&recording(id, "Colours", 8))),
-    );
-    assert_eq!(r.status, 201);
+    relay.upload(&token, &recording(id, "Colours", 8));
     id
 }
 

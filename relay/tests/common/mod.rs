@@ -317,6 +317,12 @@ impl Relay {
         raw(self.port, method, path, &h, body)
     }
 
+    /// Uploads `rec` with `token` and asserts it was stored as new (201).
+    pub fn upload(&self, token: &str, rec: &Recording) {
+        let r = self.send(token, "POST", "/v1/recordings", Some(&body_of(rec)));
+        assert_eq!(r.status, 201, "upload of {}: {:?}", rec.id, r.json());
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
