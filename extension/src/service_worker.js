@@ -311,7 +311,7 @@ async function relayStatus() {
     if (!token) {
       value = 'not_paired';
     } else {
-      const r = await fetch(`${RELAY}/v1/recordings`, {
+      const r = await fetch(`${RELAY}/v1/session`, {
         headers: { Authorization: `Bearer ${token}` },
         signal: AbortSignal.timeout(3000),
       }).catch(() => null);

@@ -339,3 +339,40 @@ fn requests_beyond_the_concurrency_limit_get_503() {
         200
     );
 }
+
+/// `GET /v1/session` is the extension's "am I paired?" probe: 200 only with
+/// a valid token, behind the same Host and Origin guards as everything else.
+#[test]
+fn session_answers_whether_the_token_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("data"), &[]);
+    let token = relay.pair();
+    let ok = relay.send(&token, "GET", "/v1/session", None);
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.json(), serde_json::json!({ "paired": true }));
+    let wrong = relay.send("not-the-token", "GET", "/v1/session", None);
+    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.error_code(), "unauthorized");
+    let bearer = format!("Bearer {token}");
+    let evil_host = raw(
+        relay.port,
+        "GET",
+        "/v1/session",
+        &[("Host", "evil.example:80"), ("Authorization", &bearer)],
+        None,
+    );
+    assert_eq!(evil_host.status, 403);
+    let host = relay.host();
+    let web_page = raw(
+        relay.port,
+        "GET",
+        "/v1/session",
+        &[
+            ("Host", &host),
+            ("Origin", "https://evil.example"),
+            ("Authorization", &bearer),
+        ],
+        None,
+    );
+    assert_eq!(web_page.status, 403);
+}
