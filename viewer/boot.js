@@ -1,7 +1,6 @@
-// Starts the viewer's wasm. Trunk's own loader is an inline <script>, which
-// the extension's Content-Security-Policy refuses; this file is the same
-// loader as an external module. File names are fixed (Trunk.toml filehash =
-// false) because this script cannot be rewritten by trunk.
+// Starts the viewer's wasm. The extension's Content-Security-Policy refuses
+// inline scripts, so the loader is this external module. The file names are
+// the ones scripts/build-extension gives wasm-bindgen's output.
 import init from './clawtrail-viewer.js';
 
 init({ module_or_path: new URL('clawtrail-viewer_bg.wasm', import.meta.url) }).catch((e) => {

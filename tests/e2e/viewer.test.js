@@ -1,4 +1,4 @@
-// The Recordings page (viewer.html, Rust/WASM built by trunk) in the real
+// The Recordings page (viewer.html, Rust/WASM built by scripts/build-extension) in the real
 // headless Chromium with the extension loaded, against a real relay process.
 // Assertions are on the DOM, on the relay's files (through the CLI) and on
 // the downloaded files on disk.

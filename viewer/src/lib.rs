@@ -1,6 +1,6 @@
 //! clawtrail's Recordings page (`viewer.html` inside the extension).
 //!
-//! The page is built by trunk into plain files the extension ships: an HTML
+//! scripts/build-extension turns it into plain files the extension ships: an HTML
 //! page, a wasm-bindgen ES module, the `.wasm` and an external boot script
 //! (MV3 extension pages refuse inline scripts). It talks to the local relay
 //! with the token the service worker stored at pairing time, and to the
