@@ -104,6 +104,11 @@ export async function openPairedBrowser({ relayBin, extension, profile = default
     browser = await puppeteer.launch({
       executablePath: process.env.CLAWTRAIL_CHROMIUM ?? '/usr/bin/chromium',
       pipe: true,
+      // This script stops browser and relay together on a signal;
+      // puppeteer's own handlers would exit with 130 and orphan the relay.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       userDataDir: profile,
       defaultViewport: null,
       // Puppeteer's defaults are for automation (an "automated software"
@@ -180,6 +185,7 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
   session.browser.on('disconnected', () => {
     session.relay.child.kill('SIGTERM');
     process.exit(0);

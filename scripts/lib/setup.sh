@@ -10,7 +10,10 @@
 # the whole script with no message, which is how a fresh machine once lost
 # `scripts/run` before it installed anything. So: never run a tool that may
 # be absent except through `tool_version` (or behind `command -v`), and let
-# every install say what it installs before it starts.
+# every install say what it installs before it starts. And never pipe a
+# tool into `grep -q`: grep exits at the first match, the tool gets SIGPIPE,
+# and pipefail turns "found" into "missing" (this reinstalled skills-ref on
+# every run); read the output into a string first.
 # tests/install/ runs these functions on a machine whose tools are stubs.
 
 # Repository root, whatever the caller's working directory.
@@ -39,6 +42,7 @@ tool_version() {
 # a slow phase is visible in a CI log without reading timestamps).
 PHASE_ROWS=()
 _now() { printf '%s' "${EPOCHREALTIME/[.,]/}"; } # microseconds, no fork
+SETUP_T0="$(_now)"
 _secs() { awk -v us="$1" 'BEGIN { printf "%.1f", us / 1e6 }'; }
 
 phase_record() { # LABEL MICROSECONDS STATUS
@@ -69,10 +73,11 @@ phase() {
 # phase_table: the phases so far, slowest first, with the total.
 phase_table() {
   [ ${#PHASE_ROWS[@]} -gt 0 ] || return 0
-  printf '\n%-64s %9s  %s\n' "phase" "seconds" "status" >&2
+  printf '\n%-88s %9s  %s\n' "phase" "seconds" "status" >&2
   printf '%s\n' "${PHASE_ROWS[@]}" | sort -t $'\t' -k2,2nr |
-    awk -F'\t' '{ printf "%-64s %9.1f  %s\n", $1, $2 / 1e6, $3; t += $2 }
-                END { printf "%-64s %9.1f\n", "total (background phases overlap the rest)", t / 1e6 }' >&2 || true
+    awk -F'\t' '{ printf "%-88s %9.1f  %s\n", $1, $2 / 1e6, $3 }' >&2 || true
+  # Background phases overlap the others, so the rows do not add up to this.
+  printf '%-88s %9s\n' "wall clock since the start" "$(_secs $(( $(_now) - SETUP_T0 )))" >&2
 }
 
 # --- background installs -----------------------------------------------------
@@ -143,7 +148,7 @@ _apt_install() {
 ensure_apt() {
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || die "apt-get not found; install ${missing[*]} by hand"
@@ -169,7 +174,7 @@ ensure_rust_components() {
 
 ensure_wasm_target() {
   ensure_rust
-  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed 2>/dev/null || true)"; then
     phase "adding the wasm32-unknown-unknown target" --hint "a download, about 10 s" -- \
       rustup target add wasm32-unknown-unknown
   fi
@@ -181,7 +186,7 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
-WASM_BINDGEN_HINT="compiling from source, about 4 minutes on 2 cores"
+WASM_BINDGEN_HINT="compiling from source, 3 to 5 minutes on 2 cores"
 _install_wasm_bindgen() {
   # Not --locked: one of its pinned transitive versions is not on the
   # registry mirror this project builds from.
@@ -250,15 +255,16 @@ _install_skills_ref() {
 }
 ensure_skills_ref() {
   local venv="$ROOT/target/pytools"
-  if ! "$venv/bin/pip" show skills-ref 2>/dev/null | grep -qx "Version: $SKILLS_REF_VERSION"; then
+  if ! grep -qx "Version: $SKILLS_REF_VERSION" <<<"$("$venv/bin/pip" show skills-ref 2>/dev/null || true)"; then
     phase "installing the Agent Skills validator (skills-ref $SKILLS_REF_VERSION)" --hint "a download, about 20 s" -- \
       _install_skills_ref "$venv"
   fi
   export PATH="$venv/bin:$PATH"
 }
 
-# first_build_hint DIR TEXT: TEXT when DIR (a cargo target dir) holds no
-# build yet, so the first run says it will take minutes and later runs don't.
+# first_build_hint GLOB TEXT: TEXT when nothing matches GLOB (an output of
+# the build), so the first run says it will take minutes and later runs
+# don't.
 first_build_hint() {
-  if [ -d "$1" ]; then echo "only what changed"; else echo "$2"; fi
+  if compgen -G "$1" >/dev/null; then echo "only what changed"; else echo "$2"; fi
 }

@@ -91,7 +91,15 @@ case "$name" in
     ;;
   pip)
     case "$1" in
-      show) [ -e "$state/pip-$2" ] && echo "Version: $(cat "$state/pip-$2")" || exit 1 ;;
+      show)
+        [ -e "$state/pip-$2" ] || exit 1
+        echo "Name: $2"
+        echo "Version: $(cat "$state/pip-$2")"
+        # Real `pip show` goes on after the version (and dies of SIGPIPE
+        # if a `| grep -q` stopped reading); more than a pipe buffer
+        # makes that certain here.
+        for _ in $(seq 2000); do echo "Requires: a-long-list-of-requirements-to-fill-the-pipe-buffer"; done
+        ;;
       install) for a in "$@"; do case "$a" in *==*) echo "${a#*==}" >"$state/pip-${a%%==*}" ;; esac; done ;;
     esac
     ;;
