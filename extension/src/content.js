@@ -71,6 +71,19 @@ function loadRecorder() {
     // handlers; sending from a microtask keeps the two apart.
     module.start(() => queueMicrotask(pump), instance, frame);
     recorder = module;
+    // Registered after the recorder's own pagehide listener, which emits
+    // what it held: whatever then waits behind the message in flight goes
+    // now, or it would die with the document (the click that submitted
+    // the form, the submit itself).
+    window.addEventListener('pagehide', () => {
+      const text = recorder.outbox_unload_message();
+      if (text === undefined || text === null) return;
+      try {
+        chrome.runtime.sendMessage(JSON.parse(text)).catch(() => {});
+      } catch {
+        // The extension context is gone; nothing can be sent any more.
+      }
+    });
   } catch (e) {
     initError = String(e);
   }

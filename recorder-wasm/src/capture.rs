@@ -176,14 +176,20 @@ pub fn target(
         .and_then(|r| short_text(r, limits::SHORT))
         .or_else(|| implicit_role(&tag, input_type.as_deref(), facts.has_href).map(str::to_owned));
     let aria = role.map(|role| AriaRef {
-        role,
         // The accessible name, simplified from the accname spec: aria-label,
-        // a <label>, the element's own text, then the placeholder.
+        // a <label>, the element's own text where the role takes its name
+        // from content (not a textbox: its text is what was typed), then
+        // the placeholder.
         name: label
             .clone()
-            .or_else(|| text.clone())
+            .or_else(|| {
+                workflow_format::name_from_content(&role)
+                    .then(|| text.clone())
+                    .flatten()
+            })
             .or_else(|| placeholder.clone())
             .unwrap_or_default(),
+        role,
     });
     Some(Target {
         aria,
@@ -695,6 +701,31 @@ mod tests {
         assert_eq!(
             (aria.role.as_str(), aria.name.as_str()),
             ("textbox", "Search")
+        );
+    }
+
+    #[test]
+    fn a_textbox_is_not_named_after_its_content() {
+        // A code editor's contenteditable: role textbox, no label.
+        let mut f = button_facts();
+        f.chain[0].tag = "div".into();
+        f.role = Some("textbox".into());
+        f.text = Some("let answer = 6 * 7;".into());
+        let t = target(&f, &vec![], |_| true).unwrap();
+        assert_eq!(t.aria.unwrap().name, "", "the typed code is no name");
+        // A listbox is not named after all its options either; an option is
+        // named after its text.
+        f.role = Some("listbox".into());
+        f.text = Some("Red Green Blue".into());
+        assert_eq!(
+            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
+            ""
+        );
+        f.role = Some("option".into());
+        f.text = Some("Green".into());
+        assert_eq!(
+            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
+            "Green"
         );
     }
 

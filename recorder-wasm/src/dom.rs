@@ -118,6 +118,9 @@ pub fn start(notify: Function, instance: String, frame_path: Vec<u32>) -> Result
     // replay reloads iframes with their parent, and the click that changed
     // an iframe's route is recorded anyway.
     if top {
+        // A page restored from the back/forward cache runs no script again,
+        // so no load is recorded for it: its `pageshow` says it came back.
+        listen(&window, "pageshow", on_page_show)?;
         let navigation = Reflect::get(&window, &JsValue::from_str("navigation"))?;
         if navigation.is_object() {
             // The Navigation API reports pushState/replaceState, fragment
@@ -227,9 +230,18 @@ fn record_load() {
         st.load_recorded = true;
         let cause = capture::load_cause(&navigation_timing_type(&st.window));
         let title = st.document.title();
+        // The page that linked or posted here (cut to its origin across
+        // sites); empty for a typed URL, a bookmark or a no-referrer link.
+        // The step model uses it to tell a navigation the user caused in
+        // the page from one made with the browser's own controls.
+        let referrer = st.document.referrer();
         let outs = st.holds.flush_all();
         st.emit(outs);
-        st.push(capture::navigate(cause, &title, None));
+        st.push(capture::navigate(
+            cause,
+            &title,
+            Some(referrer.as_str()).filter(|r| !r.is_empty()),
+        ));
     });
 }
 
@@ -242,6 +254,13 @@ pub fn is_recording() -> bool {
 #[wasm_bindgen]
 pub fn outbox_take() -> Option<String> {
     with_state(|st| st.outbox.take(js_sys::Date::now())).flatten()
+}
+
+/// The last `capture` message of a document that is going away, if any
+/// events wait behind the one in flight (see `Outbox::unload_message`).
+#[wasm_bindgen]
+pub fn outbox_unload_message() -> Option<String> {
+    with_state(|st| st.outbox.unload_message()).flatten()
 }
 
 /// The worker's answer (the reply object, `undefined` when the listener
@@ -324,13 +343,20 @@ impl State {
 
     /// Queues a finished event; drops it if the format would refuse it.
     fn push(&mut self, kind: EventKind) {
-        if let Some(event) = self.captured(kind) {
-            self.outbox.push(&event);
-        }
+        let now = self.now();
+        self.push_at(now, kind);
     }
 
     fn captured(&self, kind: EventKind) -> Option<CapturedEvent> {
         captured(self.now(), &self.url(), &self.frame_path, kind)
+    }
+
+    /// Like [`State::push`] for an event that happened at `at` (ms), earlier
+    /// than now: a held edit or scroll, read when it was released.
+    fn push_at(&mut self, at: f64, kind: EventKind) {
+        if let Some(event) = captured(at, &self.url(), &self.frame_path, kind) {
+            self.outbox.push(&event);
+        }
     }
 
     /// Turns released holds into events, reading final values now.
@@ -340,7 +366,7 @@ impl State {
                 Out::Event(event) => {
                     self.outbox.push(&event);
                 }
-                Out::Typing(el) => {
+                Out::Typing(el, at) => {
                     let Some(target) = self.target(&el) else {
                         continue;
                     };
@@ -349,18 +375,18 @@ impl State {
                     } else {
                         capture::input(target, || read_string(&el, "value"))
                     };
-                    self.push(kind);
+                    self.push_at(at, kind);
                 }
-                Out::Scroll(None) => {
+                Out::Scroll(None, at) => {
                     let x = self.window.scroll_x().unwrap_or(0.0);
                     let y = self.window.scroll_y().unwrap_or(0.0);
-                    self.push(capture::scroll(None, x, y));
+                    self.push_at(at, capture::scroll(None, x, y));
                 }
-                Out::Scroll(Some(el)) => {
+                Out::Scroll(Some(el), at) => {
                     let (x, y) = (f64::from(el.scroll_left()), f64::from(el.scroll_top()));
                     let target = self.target(&el);
                     if target.is_some() {
-                        self.push(capture::scroll(target, x, y));
+                        self.push_at(at, capture::scroll(target, x, y));
                     }
                 }
             }
@@ -646,7 +672,7 @@ fn on_input(event: Event) {
     }
     with_state(|st| {
         st.note_password(&el);
-        let outs = st.holds.input(el);
+        let outs = st.holds.input(el, st.now());
         st.emit(outs);
     });
 }
@@ -786,6 +812,30 @@ fn on_page_hide(event: Event) {
     with_state(|st| {
         let outs = st.holds.flush_all();
         st.emit(outs);
+    });
+}
+
+/// `pageshow` in the top frame: when `persisted`, back/forward brought the
+/// page back from the back/forward cache.
+fn on_page_show(event: Event) {
+    if !admitted(&event) {
+        return;
+    }
+    let persisted = Reflect::get(&event, &JsValue::from_str("persisted"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if !persisted {
+        return;
+    }
+    with_state(|st| {
+        let title = st.document.title();
+        st.push(capture::navigate(
+            workflow_format::NavigationCause::BackForward,
+            &title,
+            None,
+        ));
+        st.last_url = st.url();
     });
 }
 

@@ -22,10 +22,14 @@ pub const SCROLL_QUIET_MS: f64 = 250.0;
 /// Something to emit now, in this order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Out<K> {
-    /// Read this field's final value (unless it is sensitive) and emit it.
-    Typing(K),
-    /// Read the final scroll position of this element (`None`: the window).
-    Scroll(Option<K>),
+    /// Read this field's final value (unless it is sensitive) and emit it,
+    /// stamped with the time of its last edit (ms): the recording is put in
+    /// the order the user acted, and the edit happened before whatever
+    /// ended it.
+    Typing(K, f64),
+    /// Read the final scroll position of this element (`None`: the window),
+    /// stamped with the time of the last scroll event (ms).
+    Scroll(Option<K>, f64),
     /// An event already built when it happened (boxed: it is far larger
     /// than an element handle).
     Event(Box<CapturedEvent>),
@@ -62,15 +66,19 @@ impl<K: PartialEq + Clone> Holds<K> {
         self.items.drain(..).map(|i| i.out).collect()
     }
 
-    /// The user typed into `field`. A different field's edit, a held click
-    /// or scroll are older than this edit, so they are emitted first.
-    pub fn input(&mut self, field: K) -> Vec<Out<K>> {
-        if self.typing_index(&field).is_some() {
+    /// The user typed into `field` at `now` (ms). A different field's edit,
+    /// a held click or scroll are older than this edit, so they are emitted
+    /// first.
+    pub fn input(&mut self, field: K, now: f64) -> Vec<Out<K>> {
+        if let Some(i) = self.typing_index(&field) {
+            if let Out::Typing(_, at) = &mut self.items[i].out {
+                *at = now;
+            }
             return Vec::new();
         }
         let out = self.flush_all();
         self.items.push(Item {
-            out: Out::Typing(field),
+            out: Out::Typing(field, now),
             click_key: None,
             deadline: None,
         });
@@ -95,22 +103,23 @@ impl<K: PartialEq + Clone> Holds<K> {
         if let Some(item) = self
             .items
             .iter_mut()
-            .find(|i| matches!(&i.out, Out::Scroll(t) if *t == target))
+            .find(|i| matches!(&i.out, Out::Scroll(t, _) if *t == target))
         {
             item.deadline = deadline;
+            item.out = Out::Scroll(target, now);
             return Vec::new();
         }
         let mut out = Vec::new();
         let mut kept = Vec::new();
         for item in self.items.drain(..) {
-            if matches!(item.out, Out::Typing(_)) {
+            if matches!(item.out, Out::Typing(..)) {
                 kept.push(item);
             } else {
                 out.push(item.out);
             }
         }
         kept.push(Item {
-            out: Out::Scroll(target),
+            out: Out::Scroll(target, now),
             click_key: None,
             deadline,
         });
@@ -136,7 +145,7 @@ impl<K: PartialEq + Clone> Holds<K> {
         let mut out = Vec::new();
         let mut kept = Vec::new();
         for item in self.items.drain(..) {
-            if matches!(&item.out, Out::Typing(f) if *f == target) {
+            if matches!(&item.out, Out::Typing(f, _) if *f == target) {
                 kept.push(item);
             } else {
                 out.push(item.out);
@@ -199,7 +208,7 @@ impl<K: PartialEq + Clone> Holds<K> {
     fn typing_index(&self, field: &K) -> Option<usize> {
         self.items
             .iter()
-            .position(|i| matches!(&i.out, Out::Typing(f) if f == field))
+            .position(|i| matches!(&i.out, Out::Typing(f, _) if f == field))
     }
 }
 
@@ -229,13 +238,13 @@ mod tests {
     #[test]
     fn typing_is_merged_until_the_field_is_done() {
         let mut h = Holds::default();
-        assert!(h.input("a").is_empty());
-        assert!(h.input("a").is_empty());
-        assert!(h.input("a").is_empty());
+        assert!(h.input("a", 0.0).is_empty());
+        assert!(h.input("a", 0.0).is_empty());
+        assert!(h.input("a", 0.0).is_empty());
         assert_eq!(h.next_deadline(), None, "typing never times out");
         assert!(h.tick(1e12).is_empty());
         assert!(h.field_done(&"b").is_empty());
-        assert_eq!(h.field_done(&"a"), vec![Out::Typing("a")]);
+        assert_eq!(h.field_done(&"a"), vec![Out::Typing("a", 0.0)]);
         assert!(h.is_empty());
         assert!(
             h.field_done(&"a").is_empty(),
@@ -246,17 +255,17 @@ mod tests {
     #[test]
     fn typing_into_another_field_ends_the_first_edit() {
         let mut h = Holds::default();
-        h.input("a");
-        assert_eq!(h.input("b"), vec![Out::Typing("a")]);
-        assert_eq!(h.flush_all(), vec![Out::Typing("b")]);
+        h.input("a", 0.0);
+        assert_eq!(h.input("b", 0.0), vec![Out::Typing("a", 0.0)]);
+        assert_eq!(h.flush_all(), vec![Out::Typing("b", 0.0)]);
     }
 
     #[test]
     fn an_immediate_event_comes_after_the_held_edit() {
         // Enter in a field: the glue flushes everything, then emits the key.
         let mut h = Holds::default();
-        h.input("q");
-        assert_eq!(h.flush_all(), vec![Out::Typing("q")]);
+        h.input("q", 0.0);
+        assert_eq!(h.flush_all(), vec![Out::Typing("q", 0.0)]);
         assert!(h.flush_all().is_empty());
     }
 
@@ -295,21 +304,21 @@ mod tests {
     #[test]
     fn a_keyboard_click_is_emitted_at_once_after_held_items() {
         let mut h = Holds::default();
-        h.input("f");
+        h.input("f", 0.0);
         assert_eq!(
             h.click("btn", 0, ev("kbd"), 0.0),
-            vec![Out::Typing("f"), e("kbd")]
+            vec![Out::Typing("f", 0.0), e("kbd")]
         );
     }
 
     #[test]
     fn clicking_elsewhere_ends_the_edit_clicking_inside_does_not() {
         let mut h = Holds::default();
-        h.input("f");
+        h.input("f", 0.0);
         assert!(h.click("f", 1, ev("caret"), 0.0).is_empty());
         assert_eq!(
             h.click("btn", 1, ev("go"), 100.0),
-            vec![Out::Typing("f"), e("caret")]
+            vec![Out::Typing("f", 0.0), e("caret")]
         );
         assert_eq!(h.flush_all(), vec![e("go")]);
     }
@@ -321,29 +330,55 @@ mod tests {
         assert!(h.scroll(None, 100.0).is_empty());
         assert!(h.scroll(None, 200.0).is_empty());
         assert!(h.tick(200.0 + SCROLL_QUIET_MS - 1.0).is_empty());
-        assert_eq!(h.tick(200.0 + SCROLL_QUIET_MS), vec![Out::Scroll(None)]);
+        assert_eq!(
+            h.tick(200.0 + SCROLL_QUIET_MS),
+            vec![Out::Scroll(None, 200.0)]
+        );
         // Another target ends the first scroll at once.
         h.scroll(Some("list"), 1000.0);
-        assert_eq!(h.scroll(None, 1010.0), vec![Out::Scroll(Some("list"))]);
+        assert_eq!(
+            h.scroll(None, 1010.0),
+            vec![Out::Scroll(Some("list"), 1000.0)]
+        );
         assert_eq!(h.next_deadline(), Some(1010.0 + SCROLL_QUIET_MS));
     }
 
     #[test]
     fn a_scroll_lets_a_held_click_go_but_not_an_edit() {
         let mut h = Holds::default();
-        h.input("f");
+        h.input("f", 0.0);
         h.click("f", 1, ev("caret"), 0.0);
         assert_eq!(h.scroll(None, 10.0), vec![e("caret")]);
-        assert_eq!(h.tick(10.0 + SCROLL_QUIET_MS), vec![Out::Scroll(None)]);
-        assert_eq!(h.flush_all(), vec![Out::Typing("f")]);
+        assert_eq!(
+            h.tick(10.0 + SCROLL_QUIET_MS),
+            vec![Out::Scroll(None, 10.0)]
+        );
+        assert_eq!(h.flush_all(), vec![Out::Typing("f", 0.0)]);
     }
 
     #[test]
     fn field_done_keeps_younger_items_waiting() {
         let mut h = Holds::default();
-        h.input("f");
+        h.input("f", 0.0);
         h.scroll(None, 0.0);
-        assert_eq!(h.field_done(&"f"), vec![Out::Typing("f")]);
-        assert_eq!(h.flush_all(), vec![Out::Scroll(None)]);
+        assert_eq!(h.field_done(&"f"), vec![Out::Typing("f", 0.0)]);
+        assert_eq!(h.flush_all(), vec![Out::Scroll(None, 0.0)]);
+    }
+
+    #[test]
+    fn held_items_keep_the_time_the_user_acted() {
+        let mut h = Holds::default();
+        h.input("f", 10.0);
+        h.input("f", 20.0);
+        h.input("f", 35.0);
+        // The click that ends the edit comes later; the edit keeps the time
+        // of its last keystroke, so ordering by time puts it first.
+        assert_eq!(
+            h.click("btn", 0, ev("go"), 900.0),
+            vec![Out::Typing("f", 35.0), e("go")]
+        );
+        h.scroll(None, 1000.0);
+        h.scroll(None, 1100.0);
+        assert_eq!(h.flush_all(), vec![Out::Scroll(None, 1100.0)]);
     }
 }

@@ -97,9 +97,29 @@ impl Outbox {
         if self.in_flight > 0 || self.queue.is_empty() || now < self.retry_at {
             return None;
         }
+        let (msg, count) = self.message(0);
+        self.in_flight = count;
+        Some(msg)
+    }
+
+    /// The document is going away (`pagehide`): one last `capture` message
+    /// with what is queued behind the message in flight, sent at once, or
+    /// `None` when nothing waits. Without it, events captured while a
+    /// message was in flight (the click and the submit that navigate away)
+    /// die with the document. Nothing is marked sent: a page that comes
+    /// back from the back/forward cache sends them again as usual, and the
+    /// worker drops what it already has by cid.
+    pub fn unload_message(&self) -> Option<String> {
+        (self.queue.len() > self.in_flight).then(|| self.message(self.in_flight).0)
+    }
+
+    /// A `capture` message of the queued events from index `from`, as many
+    /// as the batch limits allow; returns it and how many it holds.
+    fn message(&self, from: usize) -> (String, usize) {
         let mut out = String::from(r#"{"type":"capture","events":["#);
         let mut bytes = 0;
-        for (i, entry) in self.queue.iter().enumerate() {
+        let mut count = 0;
+        for (i, entry) in self.queue.iter().skip(from).enumerate() {
             if i == MAX_BATCH_EVENTS || (i > 0 && bytes + entry.json.len() > MAX_BATCH_BYTES) {
                 break;
             }
@@ -113,10 +133,10 @@ impl Outbox {
             out.push_str(&entry.json);
             out.push('}');
             bytes += entry.json.len();
-            self.in_flight = i + 1;
+            count = i + 1;
         }
         out.push_str("]}");
-        Some(out)
+        (out, count)
     }
 
     /// The worker answered the message in flight: `Some(acked cids)` for
@@ -187,6 +207,27 @@ mod tests {
             .iter()
             .map(|e| e["cid"].as_str().unwrap().to_owned())
             .collect()
+    }
+
+    #[test]
+    fn at_unload_what_waits_behind_the_message_in_flight_goes_at_once() {
+        let mut o = Outbox::new("u");
+        assert_eq!(o.unload_message(), None, "nothing queued");
+        o.push(&ev("select"));
+        let first = parse(&o.take(0.0).unwrap());
+        assert_eq!(cids(&first), ["u:0"]);
+        assert_eq!(o.unload_message(), None, "only the message in flight");
+        // The click and the submit that navigate away, captured while the
+        // first message waits for its acknowledgement.
+        o.push(&ev("click"));
+        o.push(&ev("submit"));
+        assert_eq!(o.take(0.0), None, "one message in flight at a time");
+        let last = parse(&o.unload_message().unwrap());
+        assert_eq!(last["type"], "capture");
+        assert_eq!(cids(&last), ["u:1", "u:2"]);
+        // Nothing was marked sent: if the page lives on, they go again.
+        o.reply(acked(&["u:0"]), 1.0);
+        assert_eq!(cids(&parse(&o.take(1.0).unwrap())), ["u:1", "u:2"]);
     }
 
     #[test]

@@ -62,8 +62,12 @@ pub fn alternatives(t: &Target) -> Vec<Alternative> {
             unique: None,
         });
     }
-    // Form controls show their value, not a label, as "text".
-    let is_field = matches!(t.tag.as_str(), "input" | "textarea" | "select");
+    // Form controls and editable regions (a code editor's textbox) show
+    // their value, not a label, as "text": it changes with what is typed.
+    let is_field = matches!(t.tag.as_str(), "input" | "textarea" | "select")
+        || t.aria
+            .as_ref()
+            .is_some_and(|a| workflow_format::is_value_role(&a.role));
     if let Some(text) = &t.text {
         let text = text.trim();
         if !is_field && !text.is_empty() && text.chars().count() <= TEXT_SELECTOR_MAX {

@@ -162,6 +162,69 @@ pub enum Action {
     Submit,
 }
 
+/// How soon a page must load after a step, with no referrer to go by, to
+/// count as that step's doing. Typing a URL or picking a bookmark takes
+/// longer than this after the last click; a link or a submit loads sooner.
+const CAUSED_WITHOUT_REFERRER_WITHIN: Duration = Duration::seconds(3);
+/// With a referrer from the step's own site, a slow server may take this
+/// long and the load still counts as the step's.
+const CAUSED_WITH_REFERRER_WITHIN: Duration = Duration::seconds(60);
+
+/// Whether `nav`, a main-frame navigation of `cause`, was caused by `last`,
+/// the tab's latest step (done at `last_at`), rather than by the browser's
+/// own controls (a typed URL, a bookmark, a link from outside the page).
+///
+/// Same-document navigations (SPA routes, hash changes) only ever come from
+/// the page, so they belong to the step before them (unless that was a
+/// scroll). For a document load
+/// the evidence is the step's kind (only an activation can navigate), the
+/// time since it, and the new document's referrer (`from_url`): empty for
+/// a typed URL or a bookmark; the linking page, or its origin across
+/// sites, for a link or a form.
+fn caused_by(
+    last: &Step,
+    last_at: Option<DateTime<Utc>>,
+    nav: &Event,
+    cause: NavigationCause,
+    referrer: Option<&str>,
+) -> bool {
+    if matches!(last.action, Action::Scroll { .. }) {
+        return false;
+    }
+    if cause != NavigationCause::Load {
+        return true;
+    }
+    // A document load needs an activation: typing or focusing a field
+    // does not load a page.
+    if !matches!(
+        last.action,
+        Action::Click { .. }
+            | Action::Press { .. }
+            | Action::Submit
+            | Action::Select { .. }
+            | Action::Check { .. }
+            | Action::Radio { .. }
+    ) {
+        return false;
+    }
+    let Some(gap) = last_at.map(|at| nav.at - at) else {
+        return false;
+    };
+    match referrer {
+        Some(from) => same_origin(from, &last.page_url) && gap <= CAUSED_WITH_REFERRER_WITHIN,
+        None => gap <= CAUSED_WITHOUT_REFERRER_WITHIN,
+    }
+}
+
+/// Whether two URLs share scheme, host and port (a cross-site referrer is
+/// cut to its origin, so the origin is what can be compared).
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin() && a.origin().is_tuple(),
+        _ => false,
+    }
+}
+
 /// Roles and tags that Enter activates like a click.
 fn is_activatable(t: &Target) -> bool {
     let role = t.aria.as_ref().map(|a| a.role.as_str());
@@ -249,8 +312,14 @@ struct Builder {
     last_step_at: BTreeMap<TabId, DateTime<Utc>>,
     tab_order: Vec<TabId>,
     /// Field keys that received contenteditable text or are textareas:
-    /// Enter there is typing.
+    /// Enter there may be typing.
     multiline_fields: Vec<String>,
+    /// Seqs of the Enter presses (no Ctrl/Meta/Alt) that are NOT typing: a
+    /// multi-line field whose final text holds N newlines got its first N
+    /// Enter presses as text; any after those did something else (Shift+
+    /// Enter runs a notebook cell, Enter sends a chat message) and must be
+    /// replayed.
+    effectful_enters: Vec<u64>,
     /// (segment, step index) of the step that opened a tab; until steps
     /// are numbered, `NewTab.opened_by` holds an index into this list
     /// (a packed pair would not fit a 32-bit usize on wasm32).
@@ -262,6 +331,10 @@ struct Builder {
 /// the exporters refuse invalid recordings before calling it.
 pub fn build_workflow(rec: &Recording) -> Workflow {
     let mut multiline_fields = Vec::new();
+    // Per multi-line field: its final recorded text (None: redacted) and
+    // its Enter presses, in order.
+    let mut final_text: BTreeMap<String, Option<&str>> = BTreeMap::new();
+    let mut enters: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for e in &rec.events {
         if let EventKind::ContentEdit { target, .. } = &e.kind {
             multiline_fields.push(field_key(target));
@@ -271,6 +344,38 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
         {
             multiline_fields.push(field_key(t));
         }
+        match &e.kind {
+            EventKind::Input { target, value }
+            | EventKind::ContentEdit {
+                target,
+                text: value,
+            } => {
+                let text = match value {
+                    FieldValue::Text { text } => Some(text.as_str()),
+                    FieldValue::Redacted { .. } => None,
+                };
+                final_text.insert(field_key(target), text);
+            }
+            EventKind::Key {
+                key,
+                modifiers,
+                target: Some(t),
+                ..
+            } if key == "Enter" && !modifiers.is_shortcut() => {
+                enters.entry(field_key(t)).or_default().push(e.seq);
+            }
+            _ => {}
+        }
+    }
+    let mut effectful_enters = Vec::new();
+    for (field, seqs) in &enters {
+        // Unknown text (redacted, or never reported): every Enter is typing,
+        // as nothing says otherwise.
+        let Some(Some(text)) = final_text.get(field) else {
+            continue;
+        };
+        let newlines = text.matches('\n').count();
+        effectful_enters.extend(seqs.iter().skip(newlines));
     }
     let mut b = Builder {
         segments: Vec::new(),
@@ -287,6 +392,7 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
             .collect(),
         tab_order: Vec::new(),
         multiline_fields,
+        effectful_enters,
         openers: Vec::new(),
         opened_at: BTreeMap::new(),
         last_step_at: BTreeMap::new(),
@@ -659,8 +765,13 @@ impl Builder {
         }
         if let Some(t) = target {
             let fk = field_key(t);
-            // A newline typed into a multi-line field is part of its text.
-            if plain && key == "Enter" && self.multiline_fields.contains(&fk) {
+            // A newline typed into a multi-line field is part of its text;
+            // an Enter beyond the newlines the text holds is not.
+            if plain
+                && key == "Enter"
+                && self.multiline_fields.contains(&fk)
+                && !self.effectful_enters.contains(&e.seq)
+            {
                 return;
             }
             if plain && !modifiers.shift && key == "Enter" && is_activatable(t) {
@@ -728,11 +839,12 @@ impl Builder {
             title: title.to_owned(),
         };
         let latest = si == self.segments.len() - 1;
+        let last_acted = self.last_step_at.get(&tab).copied();
         if latest && !user_initiated {
             let seg = &mut self.segments[si];
             if let Some(last) = seg.steps.last_mut()
                 && last.navigates_to.is_none()
-                && !matches!(last.action, Action::Scroll { .. })
+                && caused_by(last, last_acted, e, cause, from_url)
             {
                 last.navigates_to = Some(expected);
                 self.push_segment(tab, Entry::Arrived);

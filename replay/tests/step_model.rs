@@ -374,3 +374,204 @@ fn a_tab_opened_later_by_hand_or_by_a_tab_outside_the_recording_is_opened_direct
         assert!(wf.segments[0].steps.iter().all(|s| s.opens_tab.is_none()));
     }
 }
+
+/// A click on the start page, then a load of PAGE2 `gap_ms` later whose
+/// referrer is `referrer`.
+fn click_then_load(gap_ms: i64, referrer: Option<&str>) -> workflow_format::Recording {
+    let mut rec = recording(
+        "causality",
+        vec![
+            (URL, click(button("Orders", "#orders"))),
+            (
+                PAGE2,
+                EventKind::Navigate {
+                    cause: NavigationCause::Load,
+                    title: "Next page".into(),
+                    from_url: referrer.map(str::to_owned),
+                },
+            ),
+        ],
+    );
+    rec.events[2].at = rec.events[1].at + chrono::Duration::milliseconds(gap_ms);
+    rec.ended_at = rec.events[2].at + chrono::Duration::milliseconds(1);
+    rec.validate().unwrap();
+    rec
+}
+
+/// (the click's navigation, the second segment's entry)
+fn causality(rec: &workflow_format::Recording) -> (Option<String>, Entry) {
+    let wf = build_workflow(rec);
+    assert_eq!(wf.segments.len(), 2, "{:#?}", wf.segments);
+    let nav = wf.segments[0].steps[0]
+        .navigates_to
+        .as_ref()
+        .map(|n| n.url.clone());
+    (nav, wf.segments[1].entry.clone())
+}
+
+#[test]
+fn a_load_right_after_a_click_is_the_click_s_even_without_a_referrer() {
+    let (nav, entry) = causality(&click_then_load(400, None));
+    assert_eq!(nav.as_deref(), Some(PAGE2));
+    assert_eq!(entry, Entry::Arrived);
+}
+
+#[test]
+fn a_load_long_after_a_click_with_no_referrer_is_a_typed_url() {
+    // The user clicked, read the page, then typed a URL (or picked a bookmark).
+    let (nav, entry) = causality(&click_then_load(6_000, None));
+    assert_eq!(nav, None, "the click did not navigate");
+    assert_eq!(entry, Entry::Open { url: PAGE2.into() });
+}
+
+#[test]
+fn a_slow_load_with_the_step_s_site_as_referrer_is_the_step_s() {
+    let (nav, entry) = causality(&click_then_load(20_000, Some(URL)));
+    assert_eq!(nav.as_deref(), Some(PAGE2));
+    assert_eq!(entry, Entry::Arrived);
+    // Across sites the referrer is only the origin.
+    let (nav, _) = causality(&click_then_load(20_000, Some("https://app.example.com/")));
+    assert_eq!(nav.as_deref(), Some(PAGE2));
+}
+
+#[test]
+fn a_load_whose_referrer_is_another_site_was_not_caused_by_the_step() {
+    for gap in [300, 20_000] {
+        let (nav, entry) = causality(&click_then_load(
+            gap,
+            Some("https://elsewhere.example.org/"),
+        ));
+        assert_eq!(nav, None, "gap {gap} ms");
+        assert_eq!(entry, Entry::Open { url: PAGE2.into() });
+    }
+    // Same host, other port or scheme: another origin.
+    let (nav, _) = causality(&click_then_load(300, Some("http://app.example.com/start")));
+    assert_eq!(nav, None);
+}
+
+#[test]
+fn a_load_after_typing_is_not_the_typing_s() {
+    let rec = recording(
+        "typed then url",
+        vec![
+            (URL, input(textbox("Search", "#q"), "shoes")),
+            (PAGE2, load("Next page")),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    assert_eq!(wf.segments.len(), 2);
+    assert!(wf.segments[0].steps[0].navigates_to.is_none());
+    assert_eq!(wf.segments[1].entry, Entry::Open { url: PAGE2.into() });
+    // A same-document route change after typing stays the typing's
+    // (search-as-you-type updates the URL).
+    let rec = recording(
+        "typed then route",
+        vec![
+            (URL, input(textbox("Search", "#q"), "shoes")),
+            (
+                "https://app.example.com/start?q=shoes",
+                EventKind::Navigate {
+                    cause: NavigationCause::ReplaceState,
+                    title: "Start".into(),
+                    from_url: Some(URL.into()),
+                },
+            ),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    assert!(wf.segments[0].steps[0].navigates_to.is_some());
+}
+
+#[test]
+fn an_enter_whose_effect_is_not_in_the_text_is_kept() {
+    // A notebook cell: the code has no newline, Shift+Enter runs it.
+    let cell = Target {
+        tag: "div".into(),
+        ..textbox("Cell", "#cell")
+    };
+    let shift = Modifiers {
+        shift: true,
+        ..Modifiers::default()
+    };
+    let rec = recording(
+        "run cell",
+        vec![
+            (
+                URL,
+                EventKind::ContentEdit {
+                    target: cell.clone(),
+                    text: workflow_format::FieldValue::Text {
+                        text: "print(6*7)".into(),
+                    },
+                },
+            ),
+            (URL, key("Enter", shift, Some(cell.clone()))),
+        ],
+    );
+    rec.validate().unwrap();
+    let acts = actions(&rec);
+    assert!(
+        matches!(
+            acts[0],
+            Action::Type {
+                content_editable: true,
+                ..
+            }
+        ),
+        "{acts:#?}"
+    );
+    assert!(
+        matches!(&acts[1], Action::Press { key, modifiers, .. } if key == "Enter" && modifiers.shift),
+        "{acts:#?}"
+    );
+
+    // Two lines typed with Enter, then Enter once more sends the message:
+    // the first Enter is text, the second is not.
+    let chat = Target {
+        tag: "textarea".into(),
+        ..textbox("Message", "#msg")
+    };
+    let rec = recording(
+        "send",
+        vec![
+            (URL, key("Enter", Modifiers::default(), Some(chat.clone()))),
+            (URL, input(chat.clone(), "hello\nworld")),
+            (URL, key("Enter", Modifiers::default(), Some(chat))),
+        ],
+    );
+    let acts = actions(&rec);
+    let presses = acts
+        .iter()
+        .filter(|a| matches!(a, Action::Press { .. }))
+        .count();
+    assert_eq!(presses, 1, "{acts:#?}");
+    assert!(
+        matches!(acts.last(), Some(Action::Press { .. })),
+        "{acts:#?}"
+    );
+}
+
+#[test]
+fn an_editable_region_s_text_is_no_way_to_find_it() {
+    // A code editor's textbox: its text is what was typed, so it is neither
+    // a name nor a text selector.
+    let mut editor = el("div", "#editor > div");
+    editor.aria = Some(workflow_format::AriaRef {
+        role: "textbox".into(),
+        name: String::new(),
+    });
+    editor.text = Some("let answer = 6 * 7;".into());
+    let rec = recording("editor", vec![(URL, click(editor))]);
+    let wf = build_workflow(&rec);
+    let kinds: Vec<_> = wf
+        .steps()
+        .next()
+        .unwrap()
+        .alternatives
+        .iter()
+        .map(|a| a.kind)
+        .collect();
+    assert_eq!(kinds, vec![AlternativeKind::Css, AlternativeKind::Xpath]);
+}

@@ -1,6 +1,7 @@
 // Runs in the page (WebDriver Execute Script) to find a step's element.
 //
-// arguments[0] = { hosts: [css...], alts: [{kind, role, value}] }
+// arguments[0] = { hosts: [css...], alts: [{kind, role, value}],
+//                 contentRoles: [role...] (roles named from content) }
 // Returns one result per alternative, evaluated against the same DOM
 // snapshot so that "which alternative worked" is not a race:
 //   { outcome: "found" | "none" | "many" | "hidden" | "disabled" | "no_host"
@@ -12,6 +13,7 @@
 // aria-label, aria-labelledby, an associated <label>, the element's own
 // text, then its placeholder/value/title/alt.
 const spec = arguments[0];
+const CONTENT_ROLES = new Set(spec.contentRoles);
 
 const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
 
@@ -65,7 +67,7 @@ function accessibleName(el) {
   const lt = labelText(el);
   if (lt) return lt;
   const tag = el.localName;
-  if (tag !== "input" && tag !== "textarea" && tag !== "select") {
+  if (tag !== "input" && tag !== "textarea" && tag !== "select" && CONTENT_ROLES.has(role(el))) {
     const own = norm(el.innerText || el.textContent);
     if (own) return own;
   }

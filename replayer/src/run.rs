@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clawtrail_replay::{Action, Alternative, AlternativeKind, Entry, Segment, Step, Workflow};
-use fantoccini::Client;
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MOUSE_BUTTON_MIDDLE, MOUSE_BUTTON_RIGHT,
     MouseActions, PointerAction,
@@ -19,6 +18,7 @@ use fantoccini::actions::{
 use fantoccini::elements::{Element, ElementRef};
 use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use workflow_format::{Modifiers, MouseButton};
 
@@ -302,7 +302,13 @@ impl<'a> Runner<'a> {
             .iter()
             .map(|a| json!({"kind": kind_name(a.kind), "role": a.role, "value": a.value}))
             .collect();
-        let spec = json!({"hosts": hosts, "alts": alts});
+        // The roles named from content come from the format crate, so the
+        // page script names elements by the recorder's rule.
+        let spec = json!({
+            "hosts": hosts,
+            "alts": alts,
+            "contentRoles": workflow_format::NAME_FROM_CONTENT_ROLES,
+        });
         let deadline = Instant::now() + self.timeouts.element;
         let mut last_problem = String::new();
         loop {
@@ -354,6 +360,7 @@ impl<'a> Runner<'a> {
                 button,
                 modifiers,
                 count,
+                offset,
                 ..
             } => {
                 let el = need()?;
@@ -365,7 +372,11 @@ impl<'a> Runner<'a> {
                     // when something else would receive the click.
                     el.click().await?;
                 } else {
-                    self.pointer_click(el, *button, *modifiers, *count).await?;
+                    // A double click selects the word under the pointer and
+                    // a right click opens the menu where it is: both happen
+                    // where the user clicked, not at the centre.
+                    self.pointer_click(el, *button, *modifiers, *count, *offset)
+                        .await?;
                 }
             }
             Action::Focus => {
@@ -376,14 +387,39 @@ impl<'a> Runner<'a> {
                     )
                     .await?;
             }
-            Action::Type { param, .. } => {
+            Action::Type {
+                param,
+                content_editable,
+            } => {
                 let el = need()?;
                 let value = self
                     .values
                     .get(*param)
                     .ok_or_else(|| Failure(format!("no value for parameter #{param}")))?;
-                el.clear().await?;
-                el.send_keys(value).await?;
+                if *content_editable {
+                    // An editor (a rich-text or code editor) keeps its own
+                    // model of the text: Element Clear sets innerHTML behind
+                    // its back and Element Send Keys puts the caret at the
+                    // end. Type over a select-all as the user would.
+                    self.client
+                        .execute("arguments[0].focus();", vec![serde_json::to_value(el)?])
+                        .await?;
+                    self.keys(&[Key::Control.into()], &['a', Key::Backspace.into()])
+                        .await?;
+                    self.type_text(value).await?;
+                } else {
+                    el.clear().await?;
+                    el.send_keys(value).await?;
+                }
+                // Typed is not done: the field must hold the value now
+                // (an editor that swallowed the keys fails here, not at
+                // some later step). Values are never put in the report.
+                let shown = self.field_text(el, *content_editable).await?;
+                if !same_text(&shown, value) {
+                    return Err(Failure(format!(
+                        "typed the value of parameter #{param}, but the field holds something else"
+                    )));
+                }
             }
             Action::Select { values, param, .. } => {
                 let el = need()?;
@@ -391,10 +427,35 @@ impl<'a> Runner<'a> {
                     Some(p) => vec![self.values.get(*p).cloned().unwrap_or_default()],
                     None => values.clone(),
                 };
+                // By the option's value *property*: an option without a
+                // value attribute has its text as its value, and
+                // `option[value=...]` would not find it. Clicking the
+                // option is how WebDriver selects, as trusted input.
+                let options = el.find_all(Locator::Css("option")).await?;
                 for v in &chosen {
-                    el.select_by_value(v)
-                        .await
-                        .map_err(|e| Failure(format!("no option with value {v:?}: {e}")))?;
+                    let mut hit = None;
+                    for o in &options {
+                        if o.prop("value").await?.as_deref() == Some(v.as_str()) {
+                            hit = Some(o);
+                            break;
+                        }
+                    }
+                    hit.ok_or_else(|| Failure(format!("no option with value {v:?}")))?
+                        .click()
+                        .await?;
+                }
+                let selected = self
+                    .client
+                    .execute(
+                        "return Array.from(arguments[0].selectedOptions, (o) => o.value);",
+                        vec![serde_json::to_value(el)?],
+                    )
+                    .await?;
+                let selected: Vec<String> = serde_json::from_value(selected)?;
+                if !chosen.iter().all(|v| selected.contains(v)) {
+                    return Err(Failure(
+                        "chose the recorded options, but the select shows others".into(),
+                    ));
                 }
             }
             Action::Check { checked } => {
@@ -402,11 +463,22 @@ impl<'a> Runner<'a> {
                 if el.is_selected().await? != *checked {
                     el.click().await?;
                 }
+                if el.is_selected().await? != *checked {
+                    return Err(Failure(format!(
+                        "clicked, but the checkbox is still {}",
+                        if *checked { "unchecked" } else { "checked" }
+                    )));
+                }
             }
             Action::Radio { .. } => {
                 let el = need()?;
                 if !el.is_selected().await? {
                     el.click().await?;
+                }
+                if !el.is_selected().await? {
+                    return Err(Failure(
+                        "clicked, but the radio button is not selected".into(),
+                    ));
                 }
             }
             Action::Press { key, modifiers, .. } => {
@@ -421,19 +493,7 @@ impl<'a> Runner<'a> {
                 }
                 let k = key_char(key)
                     .ok_or_else(|| Failure(format!("cannot replay the key {key:?}")))?;
-                let mods = modifier_chars(*modifiers);
-                let mut seq = KeyActions::new("keyboard".into());
-                for m in &mods {
-                    seq = seq.then(KeyAction::Down { value: *m });
-                }
-                seq = seq
-                    .then(KeyAction::Down { value: k })
-                    .then(KeyAction::Up { value: k });
-                for m in mods.iter().rev() {
-                    seq = seq.then(KeyAction::Up { value: *m });
-                }
-                self.client.perform_actions(seq).await?;
-                self.client.release_actions().await?;
+                self.keys(&modifier_chars(*modifiers), &[k]).await?;
             }
             Action::Scroll { x, y } => {
                 // Scrolling needs no trusted input: pages react to the
@@ -471,12 +531,58 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
+    /// Presses `keys` one after another while holding `held`, as one
+    /// WebDriver key action sequence (trusted input), then lets go.
+    async fn keys(&self, held: &[char], keys: &[char]) -> Result<(), Failure> {
+        let mut seq = KeyActions::new("keyboard".into());
+        for m in held {
+            seq = seq.then(KeyAction::Down { value: *m });
+        }
+        for k in keys {
+            seq = seq
+                .then(KeyAction::Down { value: *k })
+                .then(KeyAction::Up { value: *k });
+        }
+        for m in held.iter().rev() {
+            seq = seq.then(KeyAction::Up { value: *m });
+        }
+        let pressed = self.client.perform_actions(seq).await;
+        let released = self.client.release_actions().await;
+        pressed?;
+        released?;
+        Ok(())
+    }
+
+    /// Types `text` at the caret, key by key (a newline is Enter).
+    async fn type_text(&self, text: &str) -> Result<(), Failure> {
+        let keys: Vec<char> = text
+            .chars()
+            .map(|c| if c == '\n' { Key::Enter.into() } else { c })
+            .collect();
+        self.keys(&[], &keys).await
+    }
+
+    /// What a field shows: its value, or a content-editable region's text.
+    async fn field_text(&self, el: &Element, content_editable: bool) -> Result<String, Failure> {
+        let script = if content_editable {
+            "return arguments[0].innerText;"
+        } else {
+            "return arguments[0].value;"
+        };
+        let v = self
+            .client
+            .execute(script, vec![serde_json::to_value(el)?])
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     async fn pointer_click(
         &self,
         el: &Element,
         button: MouseButton,
         modifiers: Modifiers,
         count: u8,
+        offset: workflow_format::Point,
     ) -> Result<(), Failure> {
         let b = match button {
             MouseButton::Primary => MOUSE_BUTTON_LEFT,
@@ -499,11 +605,15 @@ impl<'a> Runner<'a> {
             }
             self.client.perform_actions(down).await?;
         }
+        // WebDriver offsets are from the element's centre; the recorded one
+        // is from its top-left corner. Kept inside the element as it is now.
+        let (_, _, width, height) = el.rectangle().await?;
+        let (x, y) = offset_from_centre(offset, width, height);
         let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
             element: el.clone(),
             duration: None,
-            x: 0.0,
-            y: 0.0,
+            x,
+            y,
         });
         for _ in 0..count.max(1) {
             mouse = mouse
@@ -560,6 +670,31 @@ fn element(client: &Client, v: &Value) -> Option<Element> {
         client.clone(),
         ElementRef::from(id.to_owned()),
     ))
+}
+
+/// The recorded click offset (from the top-left corner) as an offset from
+/// the centre of an element of `width` x `height`, clamped to stay inside
+/// it (less a pixel, so a rounding error does not land on its border).
+fn offset_from_centre(offset: workflow_format::Point, width: f64, height: f64) -> (f64, f64) {
+    let inside = |v: f64, size: f64| {
+        let half = (size / 2.0 - 1.0).max(0.0);
+        (v - size / 2.0).clamp(-half, half).trunc()
+    };
+    (inside(offset.x, width), inside(offset.y, height))
+}
+
+/// Whether a field shows `typed`: the same text up to whitespace (an
+/// editor adds a trailing newline, `innerText` turns nbsp into spaces), or
+/// the same digits when the field formats them ("5551234" shown as
+/// "(555) 1234").
+fn same_text(shown: &str, typed: &str) -> bool {
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    if squash(shown) == squash(typed) {
+        return true;
+    }
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let d = digits(typed);
+    !d.is_empty() && d == digits(shown) && !typed.chars().any(char::is_alphabetic)
 }
 
 fn modifier_chars(m: Modifiers) -> Vec<char> {
@@ -656,5 +791,26 @@ mod tests {
                 char::from(Key::Shift)
             ]
         );
+    }
+
+    #[test]
+    fn the_recorded_offset_is_taken_from_the_centre_and_kept_inside() {
+        let p = |x, y| workflow_format::Point { x, y };
+        // A word near the left of a 200 x 20 paragraph.
+        assert_eq!(offset_from_centre(p(30.0, 10.0), 200.0, 20.0), (-70.0, 0.0));
+        // The element shrank since: still inside it.
+        assert_eq!(offset_from_centre(p(180.0, 10.0), 100.0, 20.0), (49.0, 0.0));
+        assert_eq!(offset_from_centre(p(-5.0, 50.0), 10.0, 10.0), (-4.0, 4.0));
+    }
+
+    #[test]
+    fn a_field_holds_the_typed_text_up_to_whitespace_or_formatting() {
+        assert!(same_text("print(6*7)\n", "print(6*7)"));
+        assert!(same_text("a\u{a0}b", "a b"));
+        assert!(same_text("(555) 123-4567", "5551234567"));
+        assert!(!same_text("", "hello"));
+        assert!(!same_text("hello", "help"));
+        // Digits alone do not match text that has letters.
+        assert!(!same_text("12", "a12"));
     }
 }

@@ -14,13 +14,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PuppeteerRunnerExtension, createRunner, parse } from '@puppeteer/replay';
 import { launch } from './lib/browser.js';
-import { tabIdFor, waitForFrames } from './lib/extension.js';
 import { startRelay } from './lib/relay.js';
 import { reports, withReports } from './lib/reports.js';
 import { iframeRoutes, shadowRoutes, spaRoutes } from './lib/roundtrip-pages.js';
-import { clawtrail, pair, readTree, record } from './lib/roundtrip.js';
+import { pair, roundTrips } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
@@ -43,70 +41,8 @@ after(async () => {
   if (outDir) await fs.rm(outDir, { recursive: true, force: true });
 });
 
-/**
- * Opens `url`, waits until `frames` content scripts are ready (recording
- * before that would miss the first events), records `act(page)`.
- */
-async function recordOn(url, frames, act) {
-  const page = await chrome.browser.newPage();
-  try {
-    await page.goto(url);
-    await waitForFrames(chrome.worker, await tabIdFor(chrome.worker, url), frames);
-    return await record(chrome, relay, async () => {
-      await page.bringToFront();
-      await act(page);
-    });
-  } finally {
-    await page.close();
-  }
-}
-
-/** Exports `rec` in both formats into `outDir/<name>`; returns the files. */
-async function exportBoth(rec, name) {
-  const dir = path.join(outDir, name);
-  await fs.mkdir(dir);
-  for (const format of ['openclaw-skill', 'devtools']) {
-    const r = await clawtrail(relay.dataDir, ['export', rec.id, '--format', format, '--out', dir, '--json']);
-    assert.equal(r.code, 0, `${format}: ${r.stderr}`);
-    const { path: written } = JSON.parse(r.stdout);
-    assert.ok(written.startsWith(dir), `${format} written inside --out: ${written}`);
-  }
-  const files = await readTree(dir);
-  const find = (suffix) => Object.entries(files).find(([p]) => p.endsWith(suffix));
-  assert.ok(find('SKILL.md'), 'the skill has a SKILL.md');
-  assert.ok(find('.devtools.json'), 'the DevTools flow was written');
-  return { dir, skillMd: find('SKILL.md')[1], devtools: JSON.parse(find('.devtools.json')[1]) };
-}
-
-/** `clawtrail replay <id> --headless --param ... --report FILE`, which must pass. */
-async function replay(rec, name, params) {
-  const report = path.join(outDir, `${name}-report.json`);
-  const r = await clawtrail(relay.dataDir, [
-    'replay', rec.id, '--headless', ...params.flatMap((p) => ['--param', p]), '--report', report,
-  ]);
-  assert.equal(r.code, 0, `replay exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  const json = JSON.parse(await fs.readFile(report, 'utf8'));
-  assert.equal(json.recording_id, rec.id);
-  assert.equal(json.passed, true, r.stdout);
-  assert.equal(json.final_check.ok, true, r.stdout);
-  const notOk = json.steps.filter((s) => s.status !== 'ok');
-  assert.deepEqual(notOk, [], `every step ok:\n${r.stdout}`);
-  return { json, stdout: r.stdout };
-}
-
+const { recordOn, exportBoth, replay, runDevtools } = roundTrips(() => ({ chrome, relay, outDir }));
 const navigations = (rec) => rec.events.filter((e) => e.kind.type === 'navigate');
-
-/** Runs a DevTools export with the real @puppeteer/replay in a new tab; must pass. */
-async function runDevtools(devtools, check) {
-  const page = await chrome.browser.newPage();
-  try {
-    const runner = await createRunner(parse(devtools), new PuppeteerRunnerExtension(chrome.browser, page, { timeout: 10_000 }));
-    assert.equal(await runner.run(), true);
-    await check(page);
-  } finally {
-    await page.close();
-  }
-}
 
 describe('SPA with pushState and hash routes', () => {
   let server;

@@ -353,6 +353,8 @@ pub fn assemble(meta: &Meta, chunks: &[String]) -> Result<Recording, SessionErro
             })?;
         events.append(&mut part);
     }
+    // Stored in arrival order; the recording is in the order the user acted.
+    workflow_format::into_causal_order(&mut events);
     let last = events.iter().map(|e| e.at).max();
     let ended_at = [meta.ended_at, last, Some(meta.started_at)]
         .into_iter()
@@ -377,6 +379,8 @@ pub fn assemble(meta: &Meta, chunks: &[String]) -> Result<Recording, SessionErro
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    #[cfg(not(target_arch = "wasm32"))]
+    use proptest::prelude::{Just, Strategy};
     use workflow_format::{
         FieldValue, Modifiers, MouseButton, NavigationCause, Point, Pointer, Rect, RedactionReason,
         Target,
@@ -478,6 +482,43 @@ mod tests {
         assert_eq!(seqs, vec![0, 1, 2, 3, 4]);
         assert_eq!(rec.tabs.len(), 2);
         assert_eq!(rec.ended_at, t(100));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// However the events of several tabs and frames interleave on
+        /// their way to the worker (held clicks arrive late), and wherever
+        /// the flushes fall, the assembled recording is in the order the
+        /// user acted, numbered without gaps.
+        #[test]
+        fn arrival_order_does_not_change_the_recording(
+            order in Just((0..12i64).collect::<Vec<_>>()).prop_shuffle(),
+            flush_every in 1usize..5,
+        ) {
+            let mut s = session();
+            let mut flushes = vec![];
+            for (n, &i) in order.iter().enumerate() {
+                // Event i happened at i + 1 s, in tab 1 or 2.
+                s.accept(Some(&format!("c:{i}")), &tab(1 + (i % 2) as u32), click(i + 1));
+                if n % flush_every == 0 {
+                    flushes.extend(s.flush());
+                }
+            }
+            let id = s.meta().id;
+            let (meta, last) = s.stop(t(100));
+            flushes.push(last);
+            let rec = assemble(&meta, &chunks_of(&flushes, id)).unwrap();
+            let ats: Vec<_> = rec.events.iter().map(|e| e.at).collect();
+            let want: Vec<_> = (0..12).map(|i| t(i + 1)).collect();
+            proptest::prop_assert_eq!(ats, want);
+            let seqs: Vec<u64> = rec.events.iter().map(|e| e.seq).collect();
+            proptest::prop_assert_eq!(seqs, (0..12).collect::<Vec<u64>>());
+            for e in &rec.events {
+                // Each event kept its own tab.
+                let i = (e.at - t(1)).num_seconds();
+                proptest::prop_assert_eq!(e.tab_id, 1 + (i % 2) as u32);
+            }
+        }
     }
 
     #[test]

@@ -20,8 +20,28 @@ mod validate;
 pub use model::*;
 pub use pages::{PageGroup, format_offset, page_groups};
 pub use parse::{ParseError, from_json_slice, from_json_str, to_canonical_json};
-pub use rules::{ALLOWED_SCHEMES, allowed_scheme, is_significant_key, limits, redaction_reason};
+pub use rules::{
+    ALLOWED_SCHEMES, NAME_FROM_CONTENT_ROLES, allowed_scheme, is_significant_key, is_value_role,
+    limits, name_from_content, redaction_reason,
+};
 pub use validate::{Problem, ValidationError};
+
+/// Puts `events` in the order the user acted, and numbers them again.
+///
+/// Events reach the service worker out of that order: a click is held in
+/// the page for the double-click interval, so the tab it opened (and that
+/// tab's first events) can arrive before it, and frames and tabs each have
+/// their own channel. Every event carries `at`, taken in the page when the
+/// user acted (kept through holds and resends; the worker's own tab events
+/// use the same clock), so sorting by it restores the causal order. The
+/// sort is stable: events of the same millisecond keep their arrival
+/// order, which within one frame is the order they happened in.
+pub fn into_causal_order(events: &mut [Event]) {
+    events.sort_by_key(|e| e.at);
+    for (seq, e) in events.iter_mut().enumerate() {
+        e.seq = seq as u64;
+    }
+}
 
 /// The format version this crate reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

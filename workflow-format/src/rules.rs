@@ -121,6 +121,47 @@ const MODIFIER_KEYS: &[&str] = &[
     "Alt", "AltGraph", "Control", "Meta", "Shift", "CapsLock", "OS", "Super", "Hyper", "Fn",
 ];
 
+/// ARIA roles whose accessible name may come from the element's content
+/// (WAI-ARIA 1.2 "Name From: contents"). Other roles are named only by
+/// `aria-label`, `aria-labelledby`, a `<label>` or a placeholder: a
+/// textbox is not named after what was typed into it, nor a listbox after
+/// all its options.
+pub const NAME_FROM_CONTENT_ROLES: &[&str] = &[
+    "button",
+    "cell",
+    "checkbox",
+    "columnheader",
+    "gridcell",
+    "heading",
+    "link",
+    "menuitem",
+    "menuitemcheckbox",
+    "menuitemradio",
+    "option",
+    "radio",
+    "row",
+    "rowheader",
+    "switch",
+    "tab",
+    "tooltip",
+    "treeitem",
+];
+
+/// Whether an element of `role` may be named after its content.
+pub fn name_from_content(role: &str) -> bool {
+    NAME_FROM_CONTENT_ROLES
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(role))
+}
+
+/// Roles of fields whose content is what the user typed or chose, never a
+/// way to find them again.
+pub fn is_value_role(role: &str) -> bool {
+    ["textbox", "searchbox", "combobox", "listbox", "spinbutton"]
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(role))
+}
+
 /// Whether a key press is worth a `key` event: Enter, Escape, Tab, arrows
 /// and the like, or any key with Ctrl/Meta/Alt held. Ordinary typing (a
 /// printable character, Backspace, Delete, with or without Shift) is not:

@@ -5,7 +5,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pressPopupButton, workerStatus } from './extension.js';
+import assert from 'node:assert/strict';
+import { PuppeteerRunnerExtension, createRunner, parse } from '@puppeteer/replay';
+import { pressPopupButton, tabIdFor, waitForFrames, workerStatus } from './extension.js';
 export { pairThroughPopup as pair } from './extension.js';
 import { clawtrailBin } from './relay.js';
 import { waitFor } from './wait.js';
@@ -41,4 +43,92 @@ export async function readTree(dir) {
     }
   }
   return out;
+}
+
+/**
+ * The round-trip steps shared by the roundtrip-*.test.js suites, over the
+ * suite's browser, relay and output folder (`ctx()` returns them once the
+ * suite's `before` has made them): record on a page, export both formats,
+ * replay with `clawtrail replay`, run the DevTools flow in @puppeteer/replay.
+ */
+export function roundTrips(ctx) {
+  /**
+   * Opens `url`, waits until `frames` content scripts are ready (recording
+   * before that would miss the first events), records `act(page)`.
+   */
+  async function recordOn(url, frames, act) {
+    const page = await ctx().chrome.browser.newPage();
+    try {
+      await page.goto(url);
+      await waitForFrames(ctx().chrome.worker, await tabIdFor(ctx().chrome.worker, url), frames);
+      return await record(ctx().chrome, ctx().relay, async () => {
+        await page.bringToFront();
+        await act(page);
+      });
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** Exports `rec` in both formats into `outDir/<name>`; returns the files. */
+  async function exportBoth(rec, name) {
+    const dir = path.join(ctx().outDir, name);
+    await fs.mkdir(dir);
+    for (const format of ['openclaw-skill', 'devtools']) {
+      const r = await clawtrail(ctx().relay.dataDir, ['export', rec.id, '--format', format, '--out', dir, '--json']);
+      assert.equal(r.code, 0, `${format}: ${r.stderr}`);
+      const { path: written } = JSON.parse(r.stdout);
+      assert.ok(written.startsWith(dir), `${format} written inside --out: ${written}`);
+    }
+    const files = await readTree(dir);
+    const find = (suffix) => Object.entries(files).find(([p]) => p.endsWith(suffix));
+    assert.ok(find('SKILL.md'), 'the skill has a SKILL.md');
+    assert.ok(find('.devtools.json'), 'the DevTools flow was written');
+    return { dir, skillMd: find('SKILL.md')[1], devtools: JSON.parse(find('.devtools.json')[1]) };
+  }
+
+  /** `clawtrail replay <id> --headless --param ... --report FILE`, which must pass. */
+  async function replay(rec, name, params) {
+    const report = path.join(ctx().outDir, `${name}-report.json`);
+    const r = await clawtrail(ctx().relay.dataDir, [
+      'replay', rec.id, '--headless', ...params.flatMap((p) => ['--param', p]), '--report', report,
+    ]);
+    assert.equal(r.code, 0, `replay exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+    const json = JSON.parse(await fs.readFile(report, 'utf8'));
+    assert.equal(json.recording_id, rec.id);
+    assert.equal(json.passed, true, r.stdout);
+    assert.equal(json.final_check.ok, true, r.stdout);
+    const notOk = json.steps.filter((s) => s.status !== 'ok');
+    assert.deepEqual(notOk, [], `every step ok:\n${r.stdout}`);
+    return { json, stdout: r.stdout };
+  }
+
+  /**
+   * Runs a DevTools export with the real @puppeteer/replay in a new tab;
+   * must pass. Before each step the tab it acts in is brought to the front,
+   * as it is for a person watching a replay (and in the DevTools Recorder
+   * panel): headless Chromium does not lay out background tabs, so
+   * @puppeteer/replay's ARIA queries there never return.
+   */
+  async function runDevtools(devtools, check) {
+    const browser = ctx().chrome.browser;
+    const page = await browser.newPage();
+    class VisibleTabs extends PuppeteerRunnerExtension {
+      async beforeEachStep(step, flow) {
+        const target = step.target && step.target !== 'main'
+          ? (await browser.pages()).find((p) => p.url() === step.target)
+          : page;
+        await target?.bringToFront();
+        await super.beforeEachStep?.(step, flow);
+      }
+    }
+    try {
+      const runner = await createRunner(parse(devtools), new VisibleTabs(browser, page, { timeout: 10_000 }));
+      assert.equal(await runner.run(), true);
+      await check(page);
+    } finally {
+      await page.close();
+    }
+  }
+  return { recordOn, exportBoth, replay, runDevtools };
 }
