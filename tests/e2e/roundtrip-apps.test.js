@@ -7,22 +7,18 @@
 // when the page's Save button reads it (reported to the test server).
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
-import { REPO_ROOT, launch } from './lib/browser.js';
-import { startRelay } from './lib/relay.js';
+import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { pair, roundTrips } from './lib/roundtrip.js';
+import { roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
-let chrome;
-let relay;
-let outDir;
-const { recordOn, exportBoth, replay, runDevtools } = roundTrips(() => ({ chrome, relay, outDir }));
+const suite = roundTripSuite('clawtrail-roundtrip-apps-');
+const { recordOn, exportBoth, replay, runDevtools } = suite;
+before(suite.setUp);
+after(suite.tearDown);
 
 /** Bundles `source` (an ES module importing npm packages) into one script. */
 async function bundle(source) {
@@ -42,19 +38,6 @@ function onlyInput(skillMd) {
   assert.equal(names.length, 1, `one input: ${names.join(', ')}`);
   return names[0];
 }
-
-before(async () => {
-  relay = await startRelay();
-  chrome = await launch();
-  await pair(chrome, relay);
-  outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-roundtrip-apps-'));
-});
-
-after(async () => {
-  await chrome?.close();
-  await relay?.close();
-  if (outDir) await fs.rm(outDir, { recursive: true, force: true });
-});
 
 describe('CodeMirror 6 editor', () => {
   let server;

@@ -13,14 +13,9 @@
 // double-click interval).
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch } from './lib/browser.js';
-import { startRelay } from './lib/relay.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { pair, roundTrips } from './lib/roundtrip.js';
+import { roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
@@ -60,19 +55,14 @@ const routes = {
   ),
 };
 
-let chrome;
-let relay;
-let outDir;
 let server;
 let rec;
 let exported;
-const { recordOn, exportBoth, replay, runDevtools } = roundTrips(() => ({ chrome, relay, outDir }));
+const suite = roundTripSuite('clawtrail-roundtrip-nav-');
+const { ctx, recordOn, exportBoth, replay, runDevtools } = suite;
 
 before(async () => {
-  relay = await startRelay();
-  chrome = await launch();
-  await pair(chrome, relay);
-  outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-roundtrip-nav-'));
+  await suite.setUp();
   server = await serve(withReports(routes));
   rec = await recordOn(server.url('/a'), 1, async (tab) => {
     await Promise.all([tab.waitForNavigation(), tab.click('#to-b')]);
@@ -84,7 +74,7 @@ before(async () => {
     // browser-initiated navigation, as typing is (no referrer).
     await new Promise((r) => setTimeout(r, 3_500));
     await tab.goto(server.url('/d'));
-    const opened = new Promise((resolve) => chrome.browser.once('targetcreated', resolve));
+    const opened = new Promise((resolve) => ctx.chrome.browser.once('targetcreated', resolve));
     await tab.click('#open');
     const second = await (await opened).page();
     await waitFor(() => second.evaluate(() => document.readyState === 'complete' && !!document.getElementById('finish')), {
@@ -102,10 +92,8 @@ before(async () => {
 });
 
 after(async () => {
-  await chrome?.close();
-  await relay?.close();
+  await suite.tearDown();
   await server?.close();
-  if (outDir) await fs.rm(outDir, { recursive: true, force: true });
 });
 
 const kinds = (r) => r.events.map((e) => (e.kind.type === 'navigate' ? `navigate:${e.kind.cause}:${new URL(e.url).pathname}` : e.kind.type));

@@ -10,38 +10,19 @@
 // the real @puppeteer/replay.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launch } from './lib/browser.js';
-import { startRelay } from './lib/relay.js';
 import { reports, withReports } from './lib/reports.js';
 import { iframeRoutes, shadowRoutes, spaRoutes } from './lib/roundtrip-pages.js';
-import { pair, roundTrips } from './lib/roundtrip.js';
+import { roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
 const favicon = { '/favicon.ico': { body: '', status: 204, type: 'image/x-icon' } };
 
-let chrome;
-let relay;
-let outDir;
-
-before(async () => {
-  relay = await startRelay();
-  chrome = await launch();
-  await pair(chrome, relay);
-  outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-roundtrip-pages-'));
-});
-
-after(async () => {
-  await chrome?.close();
-  await relay?.close();
-  if (outDir) await fs.rm(outDir, { recursive: true, force: true });
-});
-
-const { recordOn, exportBoth, replay, runDevtools } = roundTrips(() => ({ chrome, relay, outDir }));
+const suite = roundTripSuite('clawtrail-roundtrip-pages-');
+const { recordOn, exportBoth, replay, runDevtools } = suite;
+before(suite.setUp);
+after(suite.tearDown);
 const navigations = (rec) => rec.events.filter((e) => e.kind.type === 'navigate');
 
 describe('SPA with pushState and hash routes', () => {

@@ -4,12 +4,15 @@
 
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { PuppeteerRunnerExtension, createRunner, parse } from '@puppeteer/replay';
 import { pressPopupButton, tabIdFor, waitForFrames, workerStatus } from './extension.js';
-export { pairThroughPopup as pair } from './extension.js';
-import { clawtrailBin } from './relay.js';
+import { pairThroughPopup } from './extension.js';
+export { pairThroughPopup as pair };
+import { launch } from './browser.js';
+import { clawtrailBin, startRelay } from './relay.js';
 import { waitFor } from './wait.js';
 
 /** Presses Record, runs `act()`, presses Stop; returns the stored recording. */
@@ -131,4 +134,30 @@ export function roundTrips(ctx) {
     }
   }
   return { recordOn, exportBoth, replay, runDevtools };
+}
+
+/**
+ * A round-trip suite's browser, relay and output folder: `setUp()` starts
+ * a real relay and Chromium with the extension, pairs them and makes an
+ * output folder named after `prefix`; `tearDown()` undoes it. `ctx` holds
+ * `chrome`, `relay` and `outDir` once set up; the round-trip steps work
+ * over it.
+ */
+export function roundTripSuite(prefix) {
+  const ctx = {};
+  return {
+    ctx,
+    ...roundTrips(() => ctx),
+    async setUp() {
+      ctx.relay = await startRelay();
+      ctx.chrome = await launch();
+      await pairThroughPopup(ctx.chrome, ctx.relay);
+      ctx.outDir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+    },
+    async tearDown() {
+      await ctx.chrome?.close();
+      await ctx.relay?.close();
+      if (ctx.outDir) await fs.rm(ctx.outDir, { recursive: true, force: true });
+    },
+  };
 }
