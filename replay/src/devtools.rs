@@ -331,7 +331,9 @@ fn flow(rec: &Recording) -> Result<Flow, ExportError> {
     // The URL each tab showed last, for `target` of a navigate step.
     let mut tab_urls: Vec<String> = Vec::new();
     for seg in &wf.segments {
-        if let Entry::Open { url } = &seg.entry {
+        // The DevTools Recorder writes a back/forward as a navigate step to
+        // the URL it went to, and so do we.
+        if let Entry::Open { url } | Entry::Back { url } | Entry::Forward { url } = &seg.entry {
             let mut nav = DtStep::new("navigate");
             nav.url = Some(url.clone());
             if seg.tab_index > 0 {

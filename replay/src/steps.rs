@@ -63,14 +63,27 @@ const OPENED_BY_STEP_WITHIN: Duration = Duration::seconds(5);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Entry {
-    /// Open this URL (the first page, a typed URL, a reload, back/forward).
+    /// Open this URL (the first page, a typed URL, a reload, or a
+    /// back/forward whose history entry the recording did not see).
     Open { url: String },
+    /// The browser's Back button, to this URL (the entry before the tab's
+    /// current one, as the recording saw its history).
+    Back { url: String },
+    /// The browser's Forward button, to this URL.
+    Forward { url: String },
     /// The previous segment's last step navigated here.
     Arrived,
     /// The step with this number opened a new tab showing this page.
     NewTab { opened_by: Option<usize> },
     /// Switch back to a tab seen earlier.
     SwitchTab,
+}
+
+/// Which way a back/forward navigation went in the tab's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Traversal {
+    Back,
+    Forward,
 }
 
 /// A run of steps on one page of one tab.
@@ -314,6 +327,10 @@ struct Builder {
     /// Field keys that received contenteditable text or are textareas:
     /// Enter there may be typing.
     multiline_fields: Vec<String>,
+    /// Each tab's session history as the recording saw it, and the index
+    /// of the entry it shows: a back/forward navigation is replayed as the
+    /// button the user pressed when its URL is the neighbouring entry.
+    history: BTreeMap<TabId, (Vec<String>, usize)>,
     /// Seqs of the Enter presses (no Ctrl/Meta/Alt) that are NOT typing: a
     /// multi-line field whose final text holds N newlines got its first N
     /// Enter presses as text; any after those did something else (Shift+
@@ -392,6 +409,7 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
             .collect(),
         tab_order: Vec::new(),
         multiline_fields,
+        history: BTreeMap::new(),
         effectful_enters,
         openers: Vec::new(),
         opened_at: BTreeMap::new(),
@@ -819,12 +837,41 @@ impl Builder {
         );
     }
 
+    /// Moves the tab's history along a main-frame navigation to `url`;
+    /// for a back/forward, says which way when `url` is the neighbouring
+    /// entry.
+    fn walk_history(&mut self, tab: TabId, url: &str, cause: NavigationCause) -> Option<Traversal> {
+        let start = self.page(tab).0;
+        let (stack, at) = self.history.entry(tab).or_insert_with(|| (vec![start], 0));
+        if cause == NavigationCause::BackForward {
+            if *at > 0 && stack[*at - 1] == url {
+                *at -= 1;
+                return Some(Traversal::Back);
+            }
+            if stack.get(*at + 1).is_some_and(|u| u == url) {
+                *at += 1;
+                return Some(Traversal::Forward);
+            }
+        }
+        if stack[*at] == url || cause == NavigationCause::ReplaceState {
+            // The same page again (a reload, the recorded start page), or
+            // an entry replaced in place.
+            stack[*at] = url.to_owned();
+        } else {
+            stack.truncate(*at + 1);
+            stack.push(url.to_owned());
+            *at += 1;
+        }
+        None
+    }
+
     fn navigate(&mut self, e: &Event, cause: NavigationCause, title: &str, from_url: Option<&str>) {
         // Frame loads are part of the page, not steps of the workflow.
         if !e.frame_path.is_empty() {
             return;
         }
         let tab = e.tab_id;
+        let traversal = self.walk_history(tab, &e.url, cause);
         self.tab_page.insert(tab, (e.url.clone(), title.to_owned()));
         let Some(si) = self.tab_segment.get(&tab).copied() else {
             self.first_segment(tab);
@@ -865,8 +912,14 @@ impl Builder {
                 return;
             }
         }
-        let entry = match cause {
-            NavigationCause::Load | NavigationCause::Reload | NavigationCause::BackForward => {
+        let entry = match (cause, traversal) {
+            (NavigationCause::BackForward, Some(Traversal::Back)) => {
+                Entry::Back { url: e.url.clone() }
+            }
+            (NavigationCause::BackForward, Some(Traversal::Forward)) => {
+                Entry::Forward { url: e.url.clone() }
+            }
+            (NavigationCause::Load | NavigationCause::Reload | NavigationCause::BackForward, _) => {
                 Entry::Open { url: e.url.clone() }
             }
             _ => Entry::Arrived,

@@ -575,3 +575,46 @@ fn an_editable_region_s_text_is_no_way_to_find_it() {
         .collect();
     assert_eq!(kinds, vec![AlternativeKind::Css, AlternativeKind::Xpath]);
 }
+
+#[test]
+fn back_and_forward_are_the_buttons_when_the_history_says_which_way() {
+    let nav = |cause, title: &str| EventKind::Navigate {
+        cause,
+        title: title.into(),
+        from_url: None,
+    };
+    let rec = recording(
+        "history",
+        vec![
+            (URL, click(button("Next", "#next"))),
+            (PAGE2, load("Next page")),
+            (PAGE2, click(button("Done", "#done"))),
+            (URL, nav(NavigationCause::BackForward, "Start")),
+            (URL, click(button("Next", "#next"))),
+            (PAGE2, nav(NavigationCause::BackForward, "Next page")),
+            (PAGE2, click(button("Done", "#done"))),
+            // Back to a page the recording never saw in this tab's history.
+            (
+                "https://app.example.com/elsewhere",
+                nav(NavigationCause::BackForward, "Elsewhere"),
+            ),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    let entries: Vec<_> = wf.segments.iter().map(|s| s.entry.clone()).collect();
+    assert_eq!(
+        entries,
+        vec![
+            Entry::Open { url: URL.into() },
+            Entry::Arrived,
+            Entry::Back { url: URL.into() },
+            Entry::Forward { url: PAGE2.into() },
+            Entry::Open {
+                url: "https://app.example.com/elsewhere".into()
+            },
+        ],
+        "{:#?}",
+        wf.segments
+    );
+}

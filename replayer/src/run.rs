@@ -188,6 +188,21 @@ impl<'a> Runner<'a> {
                     .map_err(|e| Failure(format!("could not open {url}: {e}")))?;
                 Ok(())
             }
+            Entry::Back { url } | Entry::Forward { url } => {
+                // The button the user pressed, not a new load of the URL:
+                // history keeps what a fresh load would not (form state,
+                // the back/forward cache, session-dependent pages).
+                let handle = self.handles[seg.tab_index].clone().ok_or_else(|| {
+                    Failure("back or forward in a tab that was never opened".into())
+                })?;
+                self.switch(&handle).await?;
+                if matches!(seg.entry, Entry::Back { .. }) {
+                    self.client.back().await?;
+                } else {
+                    self.client.forward().await?;
+                }
+                self.wait_url(url).await
+            }
             Entry::Arrived => Ok(()),
             Entry::SwitchTab => {
                 let handle = self.handles[seg.tab_index]

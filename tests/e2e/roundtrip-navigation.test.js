@@ -125,6 +125,8 @@ test('the recording is in the order the user acted', () => {
 test('the typed URL is a step of its own in both exports', () => {
   assert.match(exported.skillMd, new RegExp(`open \`${server.url('/d').replaceAll('.', '\\.')}\` in tab 1`));
   assert.match(exported.skillMd, /switch to the new tab \(tab 2\) that step \d+ opened/);
+  // Back is the Back button, not a new load of the URL.
+  assert.match(exported.skillMd, new RegExp(`go back in tab 1 \\(the browser's Back button\\) to \`${server.url('/c').replaceAll('.', '\\.')}\``));
   const navigates = exported.devtools.steps.filter((s) => s.type === 'navigate').map((s) => new URL(s.url).pathname);
   assert.ok(navigates.includes('/d'), `navigate steps: ${navigates.join(', ')}`);
   // The click on "Show details" navigated nowhere and waits for nothing.

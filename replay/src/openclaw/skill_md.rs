@@ -220,6 +220,16 @@ fn reach(plan: &Plan, wf: &Workflow) -> String {
             None => format!("switch to the new tab (tab {})", seg.tab_index + 1),
         },
         Entry::SwitchTab => format!("switch back to tab {}", seg.tab_index + 1),
+        Entry::Back { url } => format!(
+            "go back in tab {} (the browser's Back button) to {}; if it cannot go back, open that URL",
+            seg.tab_index + 1,
+            code(url)
+        ),
+        Entry::Forward { url } => format!(
+            "go forward in tab {} (the browser's Forward button) to {}; if it cannot go forward, open that URL",
+            seg.tab_index + 1,
+            code(url)
+        ),
         Entry::Open { .. } => String::new(),
     }
 }
