@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clawtrail_replay::{Action, Alternative, AlternativeKind, Entry, Segment, Step, Workflow};
+use fantoccini::Client;
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MOUSE_BUTTON_MIDDLE, MOUSE_BUTTON_RIGHT,
     MouseActions, PointerAction,
@@ -18,7 +19,6 @@ use fantoccini::actions::{
 use fantoccini::elements::{Element, ElementRef};
 use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
-use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use workflow_format::{Modifiers, MouseButton};
 
@@ -446,16 +446,16 @@ impl<'a> Runner<'a> {
                 // value attribute has its text as its value, and
                 // `option[value=...]` would not find it. Clicking the
                 // option is how WebDriver selects, as trusted input.
-                let options = el.find_all(Locator::Css("option")).await?;
                 for v in &chosen {
-                    let mut hit = None;
-                    for o in &options {
-                        if o.prop("value").await?.as_deref() == Some(v.as_str()) {
-                            hit = Some(o);
-                            break;
-                        }
-                    }
-                    hit.ok_or_else(|| Failure(format!("no option with value {v:?}")))?
+                    let option = self
+                        .client
+                        .execute(
+                            "return Array.from(arguments[0].options).find((o) => o.value === arguments[1]) || null;",
+                            vec![serde_json::to_value(el)?, json!(v)],
+                        )
+                        .await?;
+                    element(self.client, &option)
+                        .ok_or_else(|| Failure(format!("no option with value {v:?}")))?
                         .click()
                         .await?;
                 }
