@@ -63,9 +63,11 @@ const OPENED_BY_STEP_WITHIN: Duration = Duration::seconds(5);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Entry {
-    /// Open this URL (the first page, a typed URL, a reload, or a
-    /// back/forward whose history entry the recording did not see).
+    /// Open this URL (the first page, a typed URL, or a back/forward
+    /// whose history entry the recording did not see).
     Open { url: String },
+    /// The browser's Reload button: the tab shows this URL again.
+    Reload { url: String },
     /// The browser's Back button, to this URL (the entry before the tab's
     /// current one, as the recording saw its history).
     Back { url: String },
@@ -871,6 +873,7 @@ impl Builder {
             return;
         }
         let tab = e.tab_id;
+        let reloads_same = self.tab_page.get(&tab).is_some_and(|(u, _)| *u == e.url);
         let traversal = self.walk_history(tab, &e.url, cause);
         self.tab_page.insert(tab, (e.url.clone(), title.to_owned()));
         let Some(si) = self.tab_segment.get(&tab).copied() else {
@@ -919,16 +922,37 @@ impl Builder {
             (NavigationCause::BackForward, Some(Traversal::Forward)) => {
                 Entry::Forward { url: e.url.clone() }
             }
+            // A reload is a reload only when the tab was already on that
+            // URL; otherwise (a reload of a page the recording never saw
+            // loaded) opening it is the same thing.
+            (NavigationCause::Reload, _) if reloads_same => Entry::Reload { url: e.url.clone() },
             (NavigationCause::Load | NavigationCause::Reload | NavigationCause::BackForward, _) => {
                 Entry::Open { url: e.url.clone() }
             }
             _ => Entry::Arrived,
         };
         if latest && self.segments[si].steps.is_empty() {
+            // A page the user only passed through (opened or navigated to,
+            // then left before acting) is replaced by where they went. A
+            // segment that is itself a browser action (a new tab, a switch,
+            // Back, Forward, Reload) must stay, or the replay would skip
+            // it: Back then Reload is two presses.
             let seg = &mut self.segments[si];
-            seg.url = e.url.clone();
-            seg.title = title.to_owned();
-            seg.entry = entry;
+            let entry = match (&seg.entry, entry) {
+                // Reloading the page just opened is opening it.
+                (Entry::Open { .. }, Entry::Reload { url }) => Some(Entry::Open { url }),
+                (Entry::Open { .. } | Entry::Arrived, entry) => Some(entry),
+                (_, entry) => {
+                    self.push_segment(tab, entry);
+                    None
+                }
+            };
+            if let Some(entry) = entry {
+                let seg = &mut self.segments[si];
+                seg.url = e.url.clone();
+                seg.title = title.to_owned();
+                seg.entry = entry;
+            }
             return;
         }
         self.push_segment(tab, entry);

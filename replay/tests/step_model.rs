@@ -618,3 +618,105 @@ fn back_and_forward_are_the_buttons_when_the_history_says_which_way() {
         wf.segments
     );
 }
+
+#[test]
+fn a_reload_is_the_reload_button_only_when_the_tab_was_on_that_url() {
+    let nav = |cause, title: &str| EventKind::Navigate {
+        cause,
+        title: title.into(),
+        from_url: None,
+    };
+    let rec = recording(
+        "reload",
+        vec![
+            (URL, click(button("Next", "#next"))),
+            (PAGE2, load("Next page")),
+            (PAGE2, click(button("Done", "#done"))),
+            // The user pressed Reload on the page the tab was showing.
+            (PAGE2, nav(NavigationCause::Reload, "Next page")),
+            (PAGE2, click(button("Done", "#done"))),
+            // A "reload" reported for a URL the tab was not on (the
+            // recording missed the load in between): opening it is the
+            // only faithful replay.
+            (
+                "https://app.example.com/elsewhere",
+                nav(NavigationCause::Reload, "Elsewhere"),
+            ),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    let entries: Vec<_> = wf.segments.iter().map(|s| s.entry.clone()).collect();
+    assert_eq!(
+        entries,
+        vec![
+            Entry::Open { url: URL.into() },
+            Entry::Arrived,
+            Entry::Reload { url: PAGE2.into() },
+            Entry::Open {
+                url: "https://app.example.com/elsewhere".into()
+            },
+        ],
+        "{:#?}",
+        wf.segments
+    );
+    // The reload is its own step in every export: a navigate in the
+    // DevTools flow, "reload tab 1" in the skill.
+    let flow = clawtrail_replay::devtools_flow(&rec).unwrap();
+    let navs: Vec<&str> = flow["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["type"] == "navigate")
+        .map(|s| s["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(navs, vec![URL, PAGE2, "https://app.example.com/elsewhere"]);
+}
+
+#[test]
+fn back_then_reload_without_acting_between_is_two_presses() {
+    let nav = |cause, title: &str| EventKind::Navigate {
+        cause,
+        title: title.into(),
+        from_url: None,
+    };
+    let rec = recording(
+        "back-reload",
+        vec![
+            (URL, click(button("Next", "#next"))),
+            (PAGE2, load("Next page")),
+            (PAGE2, click(button("Done", "#done"))),
+            (URL, nav(NavigationCause::BackForward, "Start")),
+            (URL, nav(NavigationCause::Reload, "Start")),
+            (URL, click(button("Next", "#next"))),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    let entries: Vec<_> = wf.segments.iter().map(|s| s.entry.clone()).collect();
+    assert_eq!(
+        entries,
+        vec![
+            Entry::Open { url: URL.into() },
+            Entry::Arrived,
+            Entry::Back { url: URL.into() },
+            Entry::Reload { url: URL.into() },
+        ],
+        "{:#?}",
+        wf.segments
+    );
+    assert!(wf.segments[2].steps.is_empty());
+    // Each press is a plan of its own: the wait for its page.
+    let (_, files) = clawtrail_replay::render_openclaw_skill(&rec).unwrap();
+    let plan = |n: usize| -> serde_json::Value {
+        let f = files
+            .iter()
+            .find(|f| f.path.ends_with(format!("plan-{n:02}.json")))
+            .unwrap_or_else(|| panic!("plan {n}"));
+        serde_json::from_slice(&f.contents).unwrap()
+    };
+    let back = plan(3);
+    assert_eq!(back.as_array().unwrap().len(), 1, "{back}");
+    assert_eq!(back[0]["kind"], "wait");
+    assert_eq!(plan(4)[0]["kind"], "wait");
+}

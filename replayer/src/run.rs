@@ -188,6 +188,17 @@ impl<'a> Runner<'a> {
                     .map_err(|e| Failure(format!("could not open {url}: {e}")))?;
                 Ok(())
             }
+            Entry::Reload { url } => {
+                // Reload, not a new load: a reload revalidates the cache
+                // and keeps what the page keeps across reloads
+                // (sessionStorage, the scroll position, form state).
+                let handle = self.handles[seg.tab_index]
+                    .clone()
+                    .ok_or_else(|| Failure("reload of a tab that was never opened".into()))?;
+                self.switch(&handle).await?;
+                self.client.refresh().await?;
+                self.wait_url(url).await
+            }
             Entry::Back { url } | Entry::Forward { url } => {
                 // The button the user pressed, not a new load of the URL:
                 // history keeps what a fresh load would not (form state,

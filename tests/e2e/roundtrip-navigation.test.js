@@ -1,6 +1,7 @@
 // Record -> export -> replay of the navigations people really make: a link,
 // a form, a URL typed into the address bar after a click that navigated
-// nowhere, a target=_blank link into a new tab, and the Back button. The
+// nowhere, a target=_blank link into a new tab, the Back button and the
+// Reload button. The
 // recording is made with trusted input in Debian Chromium with the real
 // extension; `clawtrail replay` and @puppeteer/replay must both reach the
 // end state, which the pages report to the test server (lib/reports.js)
@@ -45,7 +46,10 @@ const routes = {
       '<button id="mark" type="button">Mark results</button>',
     `document.getElementById('r').textContent = 'Results for ' + sessionStorage.getItem('q');
      document.getElementById('details').addEventListener('click', () => { document.getElementById('more').hidden = false; });
-     document.getElementById('mark').addEventListener('click', () => report('marked:' + sessionStorage.getItem('q')));`,
+     // How this document was loaded: a reload says 'reload', a new load of
+     // the URL says 'navigate'.
+     const how = () => performance.getEntriesByType('navigation')[0].type;
+     document.getElementById('mark').addEventListener('click', () => report('marked:' + sessionStorage.getItem('q') + ':' + how()));`,
   ),
   '/d': page('Elsewhere', '<h1>Typed</h1><a id="open" href="/e" target="_blank">Open details</a>'),
   '/e': page(
@@ -85,6 +89,10 @@ before(async () => {
     await tab.bringToFront();
     await tab.goBack();
     await waitFor(() => tab.evaluate(() => !!document.getElementById('mark')), { what: 'the results page again' });
+    // The Reload button: a browser-initiated load of the same URL.
+    await new Promise((r) => setTimeout(r, 500));
+    await tab.reload();
+    await waitFor(() => tab.evaluate(() => !!document.getElementById('mark')), { what: 'the reloaded results page' });
     await tab.click('#mark');
     await second.close();
   });
@@ -99,7 +107,7 @@ after(async () => {
 const kinds = (r) => r.events.map((e) => (e.kind.type === 'navigate' ? `navigate:${e.kind.cause}:${new URL(e.url).pathname}` : e.kind.type));
 
 test('the recording is in the order the user acted', () => {
-  assert.deepEqual(reports(server, 'nav'), ['finished', 'marked:alpha'], 'the recorded session itself');
+  assert.deepEqual(reports(server, 'nav'), ['finished', 'marked:alpha:reload'], 'the recorded session itself');
   const k = kinds(rec);
   const at = (label) => {
     const i = k.indexOf(label);
@@ -118,6 +126,8 @@ test('the recording is in the order the user acted', () => {
   assert.equal(load('/b').kind.from_url, server.url('/a'));
   // Back to /c.
   assert.ok(at('navigate:back_forward:/c') > at('navigate:load:/e'), k.join(', '));
+  // Then Reload.
+  assert.ok(at('navigate:reload:/c') > at('navigate:back_forward:/c'), k.join(', '));
   // Seqs are gapless in that order.
   assert.deepEqual(rec.events.map((e) => e.seq), rec.events.map((_, i) => i));
 });
@@ -127,6 +137,8 @@ test('the typed URL is a step of its own in both exports', () => {
   assert.match(exported.skillMd, /switch to the new tab \(tab 2\) that step \d+ opened/);
   // Back is the Back button, not a new load of the URL.
   assert.match(exported.skillMd, new RegExp(`go back in tab 1 \\(the browser's Back button\\) to \`${server.url('/c').replaceAll('.', '\\.')}\``));
+  // Reload is the Reload button too.
+  assert.match(exported.skillMd, /reload tab 1 \(the browser's Reload button\)/);
   const navigates = exported.devtools.steps.filter((s) => s.type === 'navigate').map((s) => new URL(s.url).pathname);
   assert.ok(navigates.includes('/d'), `navigate steps: ${navigates.join(', ')}`);
   // The click on "Show details" navigated nowhere and waits for nothing.
@@ -138,12 +150,14 @@ test('the typed URL is a step of its own in both exports', () => {
 test('clawtrail replay reaches the end state with a new query', async () => {
   const seen = reports(server, 'nav').length;
   const { json } = await replay(rec, 'navigation', ['query=beta']);
-  assert.deepEqual(reports(server, 'nav').slice(seen), ['finished', 'marked:beta']);
+  assert.deepEqual(reports(server, 'nav').slice(seen), ['finished', 'marked:beta:reload']);
   assert.equal(json.final_check.actual_url, server.url('/c'));
 });
 
 test('@puppeteer/replay reaches the same end state', async () => {
   const seen = reports(server, 'nav').length;
   await runDevtools(exported.devtools, async () => {});
-  assert.deepEqual(reports(server, 'nav').slice(seen), ['finished', 'marked:alpha']);
+  // The DevTools Recorder format has no reload step: like the Recorder
+  // itself, the flow loads the URL again ('navigate').
+  assert.deepEqual(reports(server, 'nav').slice(seen), ['finished', 'marked:alpha:navigate']);
 });

@@ -220,6 +220,11 @@ fn reach(plan: &Plan, wf: &Workflow) -> String {
             None => format!("switch to the new tab (tab {})", seg.tab_index + 1),
         },
         Entry::SwitchTab => format!("switch back to tab {}", seg.tab_index + 1),
+        Entry::Reload { url } => format!(
+            "reload tab {} (the browser's Reload button); it must show {}",
+            seg.tab_index + 1,
+            code(url)
+        ),
         Entry::Back { url } => format!(
             "go back in tab {} (the browser's Back button) to {}; if it cannot go back, open that URL",
             seg.tab_index + 1,
