@@ -155,7 +155,15 @@ pub fn preferred<'a>(alts: &'a [Alternative], t: &Target) -> Option<(&'a Alterna
 /// root is crossed).
 pub fn devtools(alts: &[Alternative], t: &Target) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    for alt in alts {
+    // @puppeteer/replay races every selector of a step and acts on the
+    // first that resolves, so each one must find the recorded element.
+    // Its `text/` query matches the innermost element whose text
+    // *contains* the string: "Sign in" finds the heading "Sign in" above
+    // the button as readily as the button. The ARIA selector says the
+    // same thing precisely (role and exact name), so text goes in only
+    // when there is no ARIA one.
+    let has_aria = alts.iter().any(|a| a.kind == AlternativeKind::Aria);
+    for alt in alts.iter().filter(|a| !(has_aria && a.kind == AlternativeKind::Text)) {
         match alt.kind {
             // Puppeteer's aria/ and text/ queries walk the accessibility
             // tree and pierce shadow roots by themselves.

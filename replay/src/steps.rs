@@ -30,7 +30,7 @@ use workflow_format::{
 };
 
 use crate::params::{ParamTable, Parameter, field_key};
-use crate::selectors::{Alternative, alternatives};
+use crate::selectors::{Alternative, AlternativeKind, alternatives};
 
 /// A recording turned into replayable steps.
 #[derive(Debug, Clone, Serialize)]
@@ -311,6 +311,58 @@ fn assign_params(rec: &Recording, segments: &mut [Segment]) -> Vec<Parameter> {
     table.into_vec()
 }
 
+/// A content-editable region the user typed into (a rich-text editor's
+/// body, a code editor): where it is, by its recorded XPath in its root.
+struct EditedRegion<'a> {
+    frame_path: &'a FramePath,
+    shadow_hosts: &'a [String],
+    xpath: &'a str,
+}
+
+impl EditedRegion<'_> {
+    /// Whether `t` is the region or an element inside it (the recorder's
+    /// XPath is an absolute path of positions, so a descendant's extends
+    /// the region's).
+    fn holds(&self, t: &Target) -> bool {
+        !self.xpath.is_empty()
+            && t.frame_path == *self.frame_path
+            && t.shadow_hosts == self.shadow_hosts
+            && (t.xpath == self.xpath
+                || t.xpath
+                    .strip_prefix(self.xpath)
+                    .is_some_and(|rest| rest.starts_with('/')))
+    }
+}
+
+fn edited_regions(rec: &Recording) -> Vec<EditedRegion<'_>> {
+    rec.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ContentEdit { target, .. } => Some(EditedRegion {
+                frame_path: &target.frame_path,
+                shadow_hosts: &target.shadow_hosts,
+                xpath: &target.xpath,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `alt` finds `t` by its text: the visible text, or an accessible
+/// name that is that text. Inside an edited region the text is what the
+/// user typed, a parameter that a replay with another value changes, so
+/// it is no way to find the element (nor the region) again.
+fn is_from_content(alt: &Alternative, t: &Target) -> bool {
+    match alt.kind {
+        AlternativeKind::Text => true,
+        AlternativeKind::Aria => t
+            .text
+            .as_deref()
+            .is_some_and(|text| text.trim() == alt.value),
+        _ => false,
+    }
+}
+
 /// State while walking the events in order.
 struct Builder {
     segments: Vec<Segment>,
@@ -440,6 +492,14 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
                 let (si, st) = *b.openers.get(k)?;
                 numbers.get(si).and_then(|v| v.get(st)).copied()
             });
+        }
+    }
+    let edited = edited_regions(rec);
+    for step in b.segments.iter_mut().flat_map(|s| s.steps.iter_mut()) {
+        if let Some(t) = &step.target
+            && edited.iter().any(|r| r.holds(t))
+        {
+            step.alternatives.retain(|a| !is_from_content(a, t));
         }
     }
     let params = assign_params(rec, &mut b.segments);

@@ -720,3 +720,100 @@ fn back_then_reload_without_acting_between_is_two_presses() {
     assert_eq!(back[0]["kind"], "wait");
     assert_eq!(plan(4)[0]["kind"], "wait");
 }
+
+#[test]
+fn text_typed_into_an_editable_region_is_no_way_to_find_what_is_inside() {
+    // A rich-text editor's body (no role, the body of an iframe) and a
+    // paragraph inside it: their text is the typed value, which a replay
+    // with another value changes.
+    let framed = |mut t: Target| {
+        t.frame_path = vec![0];
+        t
+    };
+    let body = Target {
+        text: Some("Ship the release today".into()),
+        xpath: "/html/body".into(),
+        ..framed(el("body", "#tinymce"))
+    };
+    let para = Target {
+        text: Some("Ship the release today".into()),
+        xpath: "/html/body/p".into(),
+        ..framed(el("p", "#tinymce > p"))
+    };
+    // A link inside the text is named by it too; a toolbar button outside
+    // the region (same XPath prefix, another frame) keeps its name.
+    let link = Target {
+        aria: Some(workflow_format::AriaRef {
+            role: "link".into(),
+            name: "release".into(),
+        }),
+        text: Some("release".into()),
+        xpath: "/html/body/p/a".into(),
+        ..framed(el("a", "#tinymce a"))
+    };
+    let bold = Target {
+        xpath: "/html/body/div/button".into(),
+        ..button("Bold", "button[aria-label=\"Bold\"]")
+    };
+    let bodyish = Target {
+        text: Some("Sibling".into()),
+        xpath: "/html/bodyx".into(),
+        ..framed(el("bodyx", "bodyx"))
+    };
+    let rec = recording(
+        "editor",
+        vec![
+            (URL, click(para.clone())),
+            (
+                URL,
+                EventKind::ContentEdit {
+                    target: body,
+                    text: workflow_format::FieldValue::Text {
+                        text: "Ship the release today".into(),
+                    },
+                },
+            ),
+            (URL, click(para)),
+            (URL, click(link)),
+            (URL, click(bold)),
+            (URL, click(bodyish)),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    let kinds: Vec<Vec<AlternativeKind>> = wf
+        .steps()
+        .map(|s| s.alternatives.iter().map(|a| a.kind).collect())
+        .collect();
+    use AlternativeKind::*;
+    assert_eq!(
+        kinds,
+        vec![
+            vec![Css, Xpath],
+            vec![Css, Xpath],
+            vec![Css, Xpath],
+            vec![Css, Xpath],
+            vec![Aria, Text, Css, Xpath],
+            vec![Text, Css, Xpath],
+        ],
+        "{:#?}",
+        wf.steps().map(|s| &s.alternatives).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn devtools_selectors_leave_out_text_when_aria_says_it_precisely() {
+    // @puppeteer/replay races all selectors; `text/Sign in` would also
+    // find a heading "Sign in" (it matches by substring).
+    let rec = recording("signin", vec![(URL, click(button("Sign in", "#signin")))]);
+    let flow = clawtrail_replay::devtools_flow(&rec).unwrap();
+    let click = flow["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "click")
+        .unwrap();
+    let sels = click["selectors"].to_string();
+    assert!(sels.contains("aria/Sign in"), "{sels}");
+    assert!(!sels.contains("text/"), "{sels}");
+}

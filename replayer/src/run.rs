@@ -710,11 +710,18 @@ fn offset_from_centre(offset: workflow_format::Point, width: f64, height: f64) -
 }
 
 /// Whether a field shows `typed`: the same text up to whitespace (an
-/// editor adds a trailing newline, `innerText` turns nbsp into spaces), or
-/// the same digits when the field formats them ("5551234" shown as
-/// "(555) 1234").
+/// editor adds a trailing newline, `innerText` turns nbsp into spaces) and
+/// zero-width characters (rich-text editors keep a caret placeholder in
+/// the text: TinyMCE a U+FEFF, others U+200B or U+2060), or the same
+/// digits when the field formats them ("5551234" shown as "(555) 1234").
 fn same_text(shown: &str, typed: &str) -> bool {
-    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    let zero_width = |c: &char| matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
+    let squash = |s: &str| {
+        s.split_whitespace()
+            .flat_map(str::chars)
+            .filter(|c| !zero_width(c))
+            .collect::<String>()
+    };
     if squash(shown) == squash(typed) {
         return true;
     }
@@ -833,6 +840,10 @@ mod tests {
     fn a_field_holds_the_typed_text_up_to_whitespace_or_formatting() {
         assert!(same_text("print(6*7)\n", "print(6*7)"));
         assert!(same_text("a\u{a0}b", "a b"));
+        // TinyMCE's caret placeholder after the last character typed.
+        assert!(same_text("Ship the package today\u{feff}", "Ship the package today"));
+        assert!(same_text("a\u{200b}b", "ab"));
+        assert!(!same_text("\u{feff}", "x"));
         assert!(same_text("(555) 123-4567", "5551234567"));
         assert!(!same_text("", "hello"));
         assert!(!same_text("hello", "help"));

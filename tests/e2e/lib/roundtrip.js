@@ -116,8 +116,10 @@ export function roundTrips(ctx) {
   async function runDevtools(devtools, check) {
     const browser = ctx().chrome.browser;
     const page = await browser.newPage();
+    let current = null;
     class VisibleTabs extends PuppeteerRunnerExtension {
       async beforeEachStep(step, flow) {
+        current = step;
         const target = step.target && step.target !== 'main'
           ? (await browser.pages()).find((p) => p.url() === step.target)
           : page;
@@ -126,8 +128,16 @@ export function roundTrips(ctx) {
       }
     }
     try {
-      const runner = await createRunner(parse(devtools), new VisibleTabs(browser, page, { timeout: 10_000 }));
-      assert.equal(await runner.run(), true);
+      const flow = parse(devtools);
+      const runner = await createRunner(flow, new VisibleTabs(browser, page, { timeout: 10_000 }));
+      // Say which step failed: @puppeteer/replay's own error names only the
+      // timeout.
+      const ok = await runner.run().catch((e) => {
+        const n = flow.steps.indexOf(current) + 1;
+        e.message = `step ${n} of ${flow.steps.length} (${JSON.stringify(current)}): ${e.message}`;
+        throw e;
+      });
+      assert.equal(ok, true);
       await check(page);
     } finally {
       await page.close();
