@@ -22,7 +22,7 @@ import { after, before, test } from 'node:test';
 import { tabIdFor, waitForFrames } from './lib/extension.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
 import { iframeRoutes, shadowRoutes, spaRoutes } from './lib/roundtrip-pages.js';
-import { roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
 import { STRICT_CSP, serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
@@ -93,7 +93,7 @@ let widget;
 let rec;
 let exported;
 const suite = roundTripSuite('clawtrail-roundtrip-long-');
-const { ctx, recordOn, exportBoth, replay, runDevtools } = suite;
+const { ctx, recordOn, exportBoth, replay, runDevtools, runOpenClaw } = suite;
 
 /** Resolves to the page of the tab the browser opens at `url`. */
 async function tabAt(url) {
@@ -268,4 +268,21 @@ test('@puppeteer/replay reaches the end with the recorded values', async () => {
   await runDevtools(flow, async () => {});
   await waitFor(() => since().spa.length > 0, { what: 'the order under @puppeteer/replay' });
   assert.deepEqual(since(), expected(RECORDED));
+});
+
+test('a real OpenClaw gateway runs every plan of the skill to the same end', { skip: openclawSkip() }, async () => {
+  const since = mark();
+  const values = { user: 'linus', note: 'Water plants', city: 'Genève', cup: 'Alan', drink: 'Mocha' };
+  const input = (label) => exported.skillMd.match(new RegExp(`^- \`\\{\\{(\\w+)\\}\\}\` \\(textbox '${label}'\\)`, 'm'))[1];
+  const { total } = await runOpenClaw(exported, {
+    [input('User name')]: values.user,
+    [input('Password')]: SECRET,
+    [input('Note')]: values.note,
+    [input('City')]: values.city,
+    [input('Name on cup')]: values.cup,
+    [input('Drink')]: values.drink,
+  });
+  assert.ok(total >= 8, `${total} plans`);
+  await waitFor(() => since().spa.length > 0, { what: 'the order under OpenClaw' });
+  assert.deepEqual(since(), expected(values));
 });

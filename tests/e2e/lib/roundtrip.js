@@ -14,6 +14,8 @@ export { pairThroughPopup as pair };
 import { launch } from './browser.js';
 import { clawtrailBin, startRelay } from './relay.js';
 import { waitFor } from './wait.js';
+import { openclawSkip, runSkill, startGateway } from './openclaw.js';
+export { openclawSkip };
 
 /** Presses Record, runs `act()`, presses Stop; returns the stored recording. */
 export async function record(chrome, relay, act) {
@@ -143,7 +145,23 @@ export function roundTrips(ctx) {
       await page.close();
     }
   }
-  return { recordOn, exportBoth, replay, runDevtools };
+  /**
+   * Runs the exported skill plan by plan in a real OpenClaw gateway (one
+   * per suite, started on first use), as an agent following SKILL.md
+   * would, with `values` for its inputs; every plan must complete. The
+   * caller checks the pages' end state. Tests calling this are skipped
+   * unless `openclawSkip()` is false.
+   */
+  async function runOpenClaw(exported, values = {}) {
+    ctx().gateway ??= await startGateway();
+    await ctx().gateway.closeTabs();
+    const skillMd = Object.keys(await readTree(exported.dir)).find((p) => p.endsWith('/SKILL.md'));
+    const result = await runSkill(ctx().gateway, path.dirname(skillMd), values);
+    const lines = result.plans.map((p) => `plan ${p.number}: ${p.ok ? 'ok' : `FAILED: ${p.error}`} (${p.ms} ms)`);
+    assert.ok(result.ok, `OpenClaw ran ${result.plans.filter((p) => p.ok).length} of ${result.total} plans\n${lines.join('\n')}`);
+    return result;
+  }
+  return { recordOn, exportBoth, replay, runDevtools, runOpenClaw };
 }
 
 /**
@@ -165,6 +183,7 @@ export function roundTripSuite(prefix) {
       ctx.outDir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
     },
     async tearDown() {
+      await ctx.gateway?.stop();
       await ctx.chrome?.close();
       await ctx.relay?.close();
       if (ctx.outDir) await fs.rm(ctx.outDir, { recursive: true, force: true });
