@@ -60,6 +60,12 @@ struct State {
     load_recorded: bool,
     /// When Enter last went down (ms); see [`capture::is_key_activation`].
     enter_down_at: f64,
+    /// Shadow roots that got our `change` and `submit` listeners (see
+    /// [`watch_shadow_roots`]). Weak, like `passwords`.
+    shadow_roots: WeakSet,
+    /// Those listeners: one function for every root.
+    shadow_change: Closure<dyn FnMut(Event)>,
+    shadow_submit: Closure<dyn FnMut(Event)>,
 }
 
 /// Starts the recorder in this frame and registers its listeners.
@@ -99,6 +105,9 @@ pub fn start(notify: Function, instance: String, frame_path: Vec<u32>) -> Result
             last_url,
             load_recorded: false,
             enter_down_at: f64::NEG_INFINITY,
+            shadow_roots: WeakSet::new(),
+            shadow_change: Closure::<dyn FnMut(Event)>::new(on_shadow_change),
+            shadow_submit: Closure::<dyn FnMut(Event)>::new(on_shadow_submit),
         })
     });
 
@@ -141,19 +150,55 @@ pub fn start(notify: Function, instance: String, frame_path: Vec<u32>) -> Result
 }
 
 fn listen(target: &web_sys::EventTarget, kind: &str, handler: fn(Event)) -> Result<(), JsValue> {
-    let options = AddEventListenerOptions::new();
-    options.set_capture(true);
-    options.set_passive(true);
     let closure = Closure::<dyn FnMut(Event)>::new(handler);
-    target.add_event_listener_with_callback_and_add_event_listener_options(
-        kind,
-        closure.as_ref().unchecked_ref(),
-        &options,
-    )?;
+    listen_with(target, kind, closure.as_ref().unchecked_ref())?;
     // The listener lives as long as the frame; there is nothing to free it
     // into, so hand its memory to the JS side for good.
     closure.forget();
     Ok(())
+}
+
+/// Registers `handler` for `kind` on `target`, in the capture phase and
+/// passive, like every listener of the recorder.
+fn listen_with(target: &web_sys::EventTarget, kind: &str, handler: &Function) -> Result<(), JsValue> {
+    let options = AddEventListenerOptions::new();
+    options.set_capture(true);
+    options.set_passive(true);
+    target.add_event_listener_with_callback_and_add_event_listener_options(kind, handler, &options)
+}
+
+/// `change` and `submit` are not composed: fired inside a shadow root (the
+/// checkbox inside a web component, a form in one), they never reach the
+/// window, so the listeners there miss them. Every shadow root an event
+/// passes through on its way to the window (a click, a focus, an input:
+/// all composed, and all before the change they lead to) gets listeners
+/// of its own, once.
+fn watch_shadow_roots(st: &State, event: &Event) {
+    for node in event.composed_path().iter() {
+        let Some(root) = node.dyn_ref::<ShadowRoot>() else {
+            continue;
+        };
+        if st.shadow_roots.has(root.unchecked_ref()) {
+            continue;
+        }
+        st.shadow_roots.add(root.unchecked_ref());
+        let _ = listen_with(root, "change", st.shadow_change.as_ref().unchecked_ref());
+        let _ = listen_with(root, "submit", st.shadow_submit.as_ref().unchecked_ref());
+    }
+}
+
+/// A composed `change` or `submit` (a page can make one) reaches the
+/// window's listener as well; only the others are handled here.
+fn on_shadow_change(event: Event) {
+    if !event.composed() {
+        on_change(event);
+    }
+}
+
+fn on_shadow_submit(event: Event) {
+    if !event.composed() {
+        on_submit(event);
+    }
 }
 
 /// Opens or closes the recording gate (the service worker decides). Closing
@@ -494,8 +539,6 @@ fn on_tick() {
     });
 }
 
-/// `composedPath()[0]`: the real target even inside open shadow roots,
-/// where `event.target` has been retargeted to the host.
 /// What the DOM says about `element`, for building its [`workflow_format::Target`].
 /// `passwords` holds every element seen as a password field (show-password
 /// toggles keep their redaction).
@@ -518,7 +561,10 @@ fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
         shadow_hosts: shadow_hosts(element),
         input_type,
         role: attr("role"),
-        label_text: first_label_text(element),
+        // The accessible name's sources in accname order, as the
+        // replayer's locator reads them: aria-label (above), then
+        // aria-labelledby, then a <label>.
+        label_text: labelledby_text(element).or_else(|| first_label_text(element)),
         placeholder: attr("placeholder"),
         autocomplete: attr("autocomplete"),
         was_password: passwords.has(element.unchecked_ref()),
@@ -536,8 +582,50 @@ fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
     }
 }
 
+/// `composedPath()[0]`: the real target even inside open shadow roots,
+/// where `event.target` has been retargeted to the host; a `<slot>` there
+/// stands for the element whose text it shows (see [`unslot`]).
 fn deep_target(event: &Event) -> Option<Element> {
+    raw_target(event).map(unslot)
+}
+
+/// `composedPath()[0]` as it is, a `<slot>` included.
+fn raw_target(event: &Event) -> Option<Element> {
     event.composed_path().get(0).dyn_into::<Element>().ok()
+}
+
+/// Chromium makes the `<slot>` a click's target when the click hits text
+/// slotted into it: `<sl-button>Submit</sl-button>` clicked on its label
+/// gives the slot inside the button's shadow root. A slot has no box of
+/// its own (`display: contents`), so a replay can neither see nor click
+/// it; and the text's element is the host, whose child the text is. A
+/// slot showing its fallback content holds that text itself: its parent
+/// element stands for it then.
+fn unslot(mut el: Element) -> Element {
+    for _ in 0..=limits::DEPTH {
+        if !el.local_name().eq_ignore_ascii_case("slot") {
+            break;
+        }
+        let assigned = Reflect::get(&el, &JsValue::from_str("assignedNodes"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call0(&el).ok())
+            .and_then(|nodes| Reflect::get(&nodes, &JsValue::from_str("length")).ok())
+            .and_then(|n| n.as_f64())
+            .unwrap_or(0.0);
+        let next = if assigned > 0.0 {
+            el.get_root_node()
+                .dyn_ref::<ShadowRoot>()
+                .map(ShadowRoot::host)
+        } else {
+            el.parent_element()
+        };
+        match next {
+            Some(next) => el = next,
+            None => break,
+        }
+    }
+    el
 }
 
 fn field_kind(el: &Element) -> Option<FieldKind> {
@@ -582,7 +670,15 @@ fn pointer_event(
     kind: ClickKind,
 ) -> Option<(Element, CapturedEvent, i32)> {
     let mouse = event.dyn_ref::<MouseEvent>()?;
-    let el = deep_target(event)?;
+    let raw = raw_target(event)?;
+    // Asked of the slot itself too: the text of `<sl-checkbox>Send me
+    // news</sl-checkbox>` is slotted into a <label> inside its shadow
+    // root, and a click on it toggles that label's checkbox, though the
+    // host it stands for is in no label.
+    if capture::click_is_state_change(clicked_field_kind(&raw)) {
+        return None;
+    }
+    let el = unslot(raw);
     if capture::click_is_state_change(clicked_field_kind(&el)) {
         return None;
     }
@@ -600,6 +696,9 @@ fn on_click(event: Event) {
         return;
     }
     with_state(|st| {
+        // Before the checkbox inside a shadow root toggles and fires its
+        // uncomposed `change`.
+        watch_shadow_roots(st, &event);
         if let Some((el, ev, detail)) = pointer_event(st, &event, ClickKind::Click) {
             let now = st.now();
             if capture::is_key_activation(detail, now - st.enter_down_at) {
@@ -671,6 +770,7 @@ fn on_input(event: Event) {
         return;
     }
     with_state(|st| {
+        watch_shadow_roots(st, &event);
         st.note_password(&el);
         let outs = st.holds.input(el, st.now());
         st.emit(outs);
@@ -710,6 +810,7 @@ fn on_focus_in(event: Event) {
     if !admitted(&event) {
         return;
     }
+    with_state(|st| watch_shadow_roots(st, &event));
     if let Some(el) = deep_target(&event) {
         with_state(|st| st.note_password(&el));
     }
@@ -1013,6 +1114,28 @@ fn shadow_hosts(element: &Element) -> Vec<String> {
     hosts
 }
 
+/// The text of the elements `aria-labelledby` names, looked up in the
+/// element's own root (a document or a shadow root), joined by spaces.
+/// `None` when the attribute is missing or names nothing with text.
+fn labelledby_text(element: &Element) -> Option<String> {
+    let ids = element.get_attribute("aria-labelledby")?;
+    let root = element.get_root_node();
+    let by_id = |id: &str| -> Option<Element> {
+        if let Some(doc) = root.dyn_ref::<Document>() {
+            doc.get_element_by_id(id)
+        } else {
+            root.dyn_ref::<ShadowRoot>()?.get_element_by_id(id)
+        }
+    };
+    let text = ids
+        .split_ascii_whitespace()
+        .take(limits::OPTIONS)
+        .filter_map(|id| by_id(id)?.text_content())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!text.trim().is_empty()).then_some(text)
+}
+
 fn first_label_text(element: &Element) -> Option<String> {
     // Only form controls have `labels`; reading it generically avoids one
     // web-sys feature per control type.
@@ -1149,6 +1272,60 @@ mod browser_tests {
                 .unwrap();
         }
         assert_eq!(scope.query_selector(&t.css).unwrap(), Some(buy));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_slot_stands_for_the_element_whose_text_it_shows() {
+        // A web component's button: the label text is slotted in from the
+        // light DOM; a click on it has the slot as its deepest target.
+        let root = fixture(r#"<x-button id="send">Send</x-button>"#);
+        let host = root.query_selector("#send").unwrap().unwrap();
+        let shadow = host
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap();
+        shadow.set_inner_html(
+            r#"<button part="base"><slot name="icon">*</slot><slot></slot></button>"#,
+        );
+        let slotted = shadow.query_selector("slot:not([name])").unwrap().unwrap();
+        assert_eq!(unslot(slotted), host, "slotted text: the host holds it");
+        // A slot showing its fallback content: its parent stands for it.
+        let fallback = shadow.query_selector("slot[name=icon]").unwrap().unwrap();
+        let button = shadow.query_selector("button").unwrap().unwrap();
+        assert_eq!(unslot(fallback), button);
+        // Anything else is its own target.
+        assert_eq!(unslot(button.clone()), button);
+        let t = target_of(&host);
+        assert_eq!(t.text.as_deref(), Some("Send"));
+        assert_eq!(t.css, "#send");
+        assert!(t.bounds.width > 0.0, "the host has a box to click");
+    }
+
+    #[wasm_bindgen_test]
+    fn aria_labelledby_names_a_field_inside_its_shadow_root() {
+        // A custom select: the combobox is labelled by a <label> it is not
+        // associated with, in the same shadow root (ids are per root).
+        let root = fixture(r#"<x-select id="plan"></x-select><span id="label">Decoy</span>"#);
+        let host = root.query_selector("#plan").unwrap().unwrap();
+        let shadow = host
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap();
+        shadow.set_inner_html(
+            r#"<label id="label"><slot name="label">Plan</slot></label>
+               <input role="combobox" readonly aria-labelledby="label missing" placeholder="Choose a plan">"#,
+        );
+        let input = shadow.query_selector("input").unwrap().unwrap();
+        let t = target_of(&input);
+        assert_eq!(t.label.as_deref(), Some("Plan"));
+        assert_eq!(
+            t.aria,
+            Some(workflow_format::AriaRef {
+                role: "combobox".into(),
+                name: "Plan".into()
+            })
+        );
+        // aria-label still comes first.
+        input.set_attribute("aria-label", "Pricing plan").unwrap();
+        assert_eq!(target_of(&input).aria.unwrap().name, "Pricing plan");
     }
 
     #[wasm_bindgen_test]

@@ -162,8 +162,19 @@ pub fn devtools(alts: &[Alternative], t: &Target) -> Vec<Vec<String>> {
     // the button as readily as the button. The ARIA selector says the
     // same thing precisely (role and exact name), so text goes in only
     // when there is no ARIA one.
+    //
+    // Nor does `text/` find a shadow host: it reads a host's text from
+    // its shadow root, never from its own children, so the label slotted
+    // into a web component (`<sl-button>Submit</sl-button>`) is matched
+    // by the nearest ancestor that has it, the whole form, and the click
+    // lands there. A custom element (a name with a hyphen) is the usual
+    // shadow host; it keeps its CSS and XPath selectors.
     let has_aria = alts.iter().any(|a| a.kind == AlternativeKind::Aria);
-    for alt in alts.iter().filter(|a| !(has_aria && a.kind == AlternativeKind::Text)) {
+    let text_finds_it = !has_aria && !t.tag.contains('-');
+    for alt in alts
+        .iter()
+        .filter(|a| text_finds_it || a.kind != AlternativeKind::Text)
+    {
         match alt.kind {
             // Puppeteer's aria/ and text/ queries walk the accessibility
             // tree and pierce shadow roots by themselves.
@@ -196,4 +207,55 @@ pub fn devtools(alts: &[Alternative], t: &Target) -> Vec<Vec<String>> {
         out.push(vec![format!("pierce/{}", t.css)]);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workflow_format::{AriaRef, Rect};
+
+    fn target(tag: &str, aria: Option<(&str, &str)>, text: &str) -> Target {
+        Target {
+            aria: aria.map(|(role, name)| AriaRef {
+                role: role.into(),
+                name: name.into(),
+            }),
+            text: Some(text.into()),
+            css: "#x".into(),
+            css_unique: true,
+            xpath: "/html/body/x".into(),
+            shadow_hosts: Vec::new(),
+            frame_path: Vec::new(),
+            tag: tag.into(),
+            input_type: None,
+            name: None,
+            label: None,
+            placeholder: None,
+            autocomplete: None,
+            was_password: false,
+            bounds: Rect {
+                x: 0.0,
+                y: 0.0,
+                width: 10.0,
+                height: 10.0,
+            },
+        }
+    }
+
+    #[test]
+    fn devtools_text_selectors_only_where_puppeteer_finds_the_element_by_text() {
+        let flat = |t: &Target| devtools(&alternatives(t), t).concat();
+        // A plain element without a role: its text is the best selector.
+        let span = target("span", None, "Submit");
+        assert_eq!(flat(&span)[0], "text/Submit");
+        // With an ARIA one, text is left out (it matches substrings).
+        let button = target("button", Some(("button", "Submit")), "Submit");
+        assert!(!flat(&button).iter().any(|s| s.starts_with("text/")));
+        // A web component: puppeteer's text query never yields a shadow
+        // host.
+        let host = target("sl-button", None, "Submit");
+        let sels = flat(&host);
+        assert!(!sels.iter().any(|s| s.starts_with("text/")), "{sels:?}");
+        assert_eq!(sels[0], "#x");
+    }
 }

@@ -487,7 +487,7 @@ impl<'a> Runner<'a> {
             Action::Check { checked } => {
                 let el = need()?;
                 if el.is_selected().await? != *checked {
-                    el.click().await?;
+                    self.click_toggle(el).await?;
                 }
                 if el.is_selected().await? != *checked {
                     return Err(Failure(format!(
@@ -499,7 +499,7 @@ impl<'a> Runner<'a> {
             Action::Radio { .. } => {
                 let el = need()?;
                 if !el.is_selected().await? {
-                    el.click().await?;
+                    self.click_toggle(el).await?;
                 }
                 if !el.is_selected().await? {
                     return Err(Failure(
@@ -555,6 +555,39 @@ impl<'a> Runner<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Clicks a checkbox or radio button. One that a web component draws
+    /// itself (Shoelace's `<sl-checkbox>`: the real input is transparent
+    /// and lets the pointer through, so Element Click says another element
+    /// would get the click) is clicked through its `<label>`, which is
+    /// what the user clicked and what toggles it. With pointer actions at
+    /// the label's centre, not Element Click: the label's own text is
+    /// slotted in from the host, and chromedriver counts a click that
+    /// lands on it as the host's, not the label's.
+    async fn click_toggle(&self, el: &Element) -> Result<(), Failure> {
+        let err = match el.click().await {
+            Ok(()) => return Ok(()),
+            Err(e) if not_clickable_itself(&e) => e,
+            Err(e) => return Err(e.into()),
+        };
+        let label = self
+            .client
+            .execute(
+                "const l = arguments[0].labels; return l && l.length ? l[0] : null;",
+                vec![serde_json::to_value(el)?],
+            )
+            .await?;
+        let Some(label) = element(self.client, &label) else {
+            return Err(err.into());
+        };
+        let (_, _, width, height) = label.rectangle().await?;
+        let centre = workflow_format::Point {
+            x: width / 2.0,
+            y: height / 2.0,
+        };
+        self.pointer_click(&label, MouseButton::Primary, Modifiers::default(), 1, centre)
+            .await
     }
 
     /// Presses `keys` one after another while holding `held`, as one
@@ -653,6 +686,16 @@ impl<'a> Runner<'a> {
         released?;
         Ok(())
     }
+}
+
+/// Element Click refused because the element itself cannot take the
+/// pointer there (covered, transparent to it, or without a box).
+fn not_clickable_itself(e: &fantoccini::error::CmdError) -> bool {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    matches!(e, CmdError::Standard(w) if matches!(
+        w.error,
+        ErrorStatus::ElementClickIntercepted | ErrorStatus::ElementNotInteractable
+    ))
 }
 
 fn attempts(alts: &[Alternative]) -> Vec<Attempt> {

@@ -83,7 +83,10 @@ describe('Shoelace', () => {
   });
   test('devtools', async () => {
     const seen = reports(server, 'sl').length;
-    await runDevtools(exported.devtools, async () => {});
+    await runDevtools(exported.devtools, async (page) => { console.log(await page.evaluate(() => JSON.stringify({ url: location.href, name: document.getElementById('name').value, plan: document.getElementById('plan').value, news: document.getElementById('news').checked, open: document.getElementById('plan').open }))); await page.screenshot({ path: '/tmp/ct/dt.png' });
+      for (const sel of ['text/Submit', '#submit']) { const h = await page.$(sel); console.log(sel, h && await h.evaluate((e) => e.outerHTML.slice(0, 80) + ' ' + e.getRootNode().nodeName), h && await h.boundingBox()); }
+    });
+    console.log(server.requests.slice(-20));
     await waitFor(() => reports(server, 'sl').length > seen, { what: 'a save under @puppeteer/replay' });
     console.log(reports(server, 'sl').slice(seen));
   });

@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
@@ -63,7 +63,7 @@ let server;
 let rec;
 let exported;
 const suite = roundTripSuite('clawtrail-roundtrip-nav-');
-const { ctx, recordOn, exportBoth, replay, runDevtools } = suite;
+const { ctx, recordOn, exportBoth, replay, runDevtools, runOpenClaw } = suite;
 
 before(async () => {
   await suite.setUp();
@@ -160,4 +160,11 @@ test('@puppeteer/replay reaches the same end state', async () => {
   // The DevTools Recorder format has no reload step: like the Recorder
   // itself, the flow loads the URL again ('navigate').
   assert.deepEqual(reports(server, 'nav').slice(seen), ['finished', 'marked:alpha:navigate']);
+});
+
+test('a real OpenClaw gateway reaches the same end state with a new query', { skip: openclawSkip() }, async () => {
+  const seen = reports(server, 'nav').length;
+  await runOpenClaw(exported, { query: 'gamma' });
+  // The agent reloads with the page's own location.reload(): a reload.
+  assert.deepEqual(reports(server, 'nav').slice(seen), ['finished', 'marked:gamma:reload']);
 });

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
@@ -81,5 +81,11 @@ test('the skill names the click that opened the window as its opener', () => {
 test('clawtrail replay clicks in the same order and ends in the new window', async () => {
   const seen = reports(server, 'order').length;
   await suite.replay(rec, 'order', []);
+  assert.deepEqual(reports(server, 'order').slice(seen), ['in-one', 'in-two', 'pop', 'in-window']);
+});
+
+test('a real OpenClaw gateway runs the plans in the same order', { skip: openclawSkip() }, async () => {
+  const seen = reports(server, 'order').length;
+  await suite.runOpenClaw(exported);
   assert.deepEqual(reports(server, 'order').slice(seen), ['in-one', 'in-two', 'pop', 'in-window']);
 });

@@ -13,14 +13,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { reports, withReports } from './lib/reports.js';
 import { iframeRoutes, shadowRoutes, spaRoutes } from './lib/roundtrip-pages.js';
-import { roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
 const favicon = { '/favicon.ico': { body: '', status: 204, type: 'image/x-icon' } };
 
 const suite = roundTripSuite('clawtrail-roundtrip-pages-');
-const { recordOn, exportBoth, replay, runDevtools } = suite;
+const { recordOn, exportBoth, replay, runDevtools, runOpenClaw } = suite;
 before(suite.setUp);
 after(suite.tearDown);
 const navigations = (rec) => rec.events.filter((e) => e.kind.type === 'navigate');
@@ -103,6 +103,12 @@ describe('SPA with pushState and hash routes', () => {
       assert.equal(done, 'Ordered Latte (medium)');
     });
     assert.deepEqual(reports(server, 'spa').slice(seen), ['Ordered Latte (medium)']);
+  });
+
+  test('a real OpenClaw gateway runs the plans to the same route with a new drink', { skip: openclawSkip() }, async () => {
+    const seen = reports(server, 'spa').length;
+    await runOpenClaw(exported, { drink: 'Cortado' });
+    assert.deepEqual(reports(server, 'spa').slice(seen), ['Ordered Cortado (medium)']);
   });
 });
 
@@ -189,6 +195,14 @@ describe('cross-origin iframe form', () => {
     });
     assert.deepEqual(reports(top, 'top').slice(seenTop), ['Delivery to Lyon (express)']);
   });
+
+  test('a real OpenClaw gateway drives the cross-origin form', { skip: openclawSkip() }, async () => {
+    const seenTop = reports(top, 'top').length;
+    const seenWidget = reports(widget, 'widget').length;
+    await runOpenClaw(exported, { city: 'Lille' });
+    assert.deepEqual(reports(widget, 'widget').slice(seenWidget), ['Lille|true']);
+    assert.deepEqual(reports(top, 'top').slice(seenTop), ['Delivery to Lille (express)']);
+  });
 });
 
 describe('two levels of open shadow roots', () => {
@@ -238,5 +252,11 @@ describe('two levels of open shadow roots', () => {
       assert.equal(out, 'Cup for Grace');
     });
     assert.deepEqual(reports(server, 'shadow').slice(seen), ['Cup for Grace']);
+  });
+
+  test('a real OpenClaw gateway types and clicks inside both shadow roots', { skip: openclawSkip() }, async () => {
+    const seen = reports(server, 'shadow').length;
+    await runOpenClaw(exported, { name_on_cup: 'Barbara' });
+    assert.deepEqual(reports(server, 'shadow').slice(seen), ['Cup for Barbara']);
   });
 });

@@ -208,6 +208,13 @@ fn wait_url(url: &str) -> PlanAction {
     a
 }
 
+fn wait_href(url: &str) -> PlanAction {
+    let mut a = PlanAction::new("wait");
+    a.function = Some(format!("() => location.href === {}", quoted(url)));
+    a.timeout_ms = Some(PAGE_TIMEOUT_MS);
+    a
+}
+
 fn wait_title(title: &str) -> PlanAction {
     let mut a = PlanAction::new("wait");
     a.function = Some(format!("() => document.title === {}", quoted(title)));
@@ -221,7 +228,16 @@ pub fn plans(wf: &Workflow) -> Vec<Plan> {
     let last_segment = wf.segments.len().saturating_sub(1);
     for (si, seg) in wf.segments.iter().enumerate() {
         // (step number, action) pairs, so chunks know which steps they do.
-        let mut items: Vec<(usize, PlanAction)> = vec![(0, wait_url(&seg.url))];
+        let first = match seg.entry {
+            // A page the browser's history brought back may come from the
+            // back/forward cache, whose restore Playwright's URL tracking
+            // over CDP misses (OpenClaw attaches to a Chromium it started,
+            // where that cache is on): `wait url` then times out on the
+            // right page. The page itself knows where it is.
+            Entry::Back { .. } | Entry::Forward { .. } | Entry::Reload { .. } => wait_href(&seg.url),
+            _ => wait_url(&seg.url),
+        };
+        let mut items: Vec<(usize, PlanAction)> = vec![(0, first)];
         for step in &seg.steps {
             for a in step_actions(step, wf) {
                 items.push((step.number, a));

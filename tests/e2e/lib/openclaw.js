@@ -289,7 +289,12 @@ export async function runSkill(gw, skillDir, values = {}) {
         if (results.length !== actions.length) throw new Error(`${results.length} of ${actions.length} actions ran`);
         report.push({ number: plan.number, ok: true, ms: Date.now() - t0 });
       } catch (e) {
-        report.push({ number: plan.number, ok: false, error: e.message, ms: Date.now() - t0 });
+        // Where the browser is, to tell a wrong tab from a wrong page.
+        const where = await gw.tabs().then(
+          (ts) => ts.map((t) => `${[...tabs].find(([, id]) => id === t.targetId)?.[0] ?? '?'}=${t.url}`).join(' '),
+          () => 'unknown',
+        );
+        report.push({ number: plan.number, ok: false, error: `${e.message} [tabs: ${where}]`, ms: Date.now() - t0 });
         break;
       }
     }
