@@ -1,11 +1,23 @@
+// Record -> export -> replay on Shoelace from npm, a web-component library
+// we did not write (served as its package ships it for the browser, the
+// cdn/ build with its dependencies inlined). Every control renders in its
+// own open shadow root: <sl-input>'s real <input> is inside it, <sl-select>
+// is a custom dropdown (a readonly combobox input and a listbox of
+// <sl-option>s, no native <select>), <sl-checkbox> hides its real checkbox
+// (transparent to the pointer) inside a <label>, and <sl-button>'s label
+// text is slotted into a shadow <button>. Recorded with trusted input in
+// Chromium with the real extension, replayed with a NEW name by `clawtrail
+// replay` and with the recorded one by @puppeteer/replay. The end state is
+// what the components themselves hold (`.value`, `.checked`), reported to
+// the test server by the Submit button.
+
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { onlyInput } from './lib/apps.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { roundTripSuite, clawtrail } from './lib/roundtrip.js';
+import { roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { withStatic } from './lib/static.js';
 import { waitFor } from './lib/wait.js';
@@ -15,16 +27,14 @@ const { recordOn, exportBoth, replay, runDevtools } = suite;
 before(suite.setUp);
 after(suite.tearDown);
 
+const COMPONENTS = ['input', 'select', 'option', 'checkbox', 'button'];
+
 const PAGE = `<!doctype html><html><head><title>Sign up</title>
 <link rel="stylesheet" href="/sl/themes/light.css">
 <script type="module">
   import { setBasePath } from '/sl/utilities/base-path.js';
   setBasePath('/sl');
-  import '/sl/components/input/input.js';
-  import '/sl/components/select/select.js';
-  import '/sl/components/option/option.js';
-  import '/sl/components/checkbox/checkbox.js';
-  import '/sl/components/button/button.js';
+  ${COMPONENTS.map((c) => `import '/sl/components/${c}/${c}.js';`).join('\n  ')}
 </script></head><body>
 <h1>Sign up</h1>
 <form id="signup" style="max-width: 400px; display: grid; gap: 1rem">
@@ -43,51 +53,79 @@ document.getElementById('submit').addEventListener('click', () => report(JSON.st
 })));
 </script></body></html>`;
 
-describe('Shoelace', () => {
+const RECORDED = { name: 'Ada Lovelace', plan: 'pro', news: true };
+
+describe('Shoelace web components (shadow DOM, custom dropdown)', () => {
   let server;
   let rec;
   let exported;
+
   before(async () => {
     server = await serve(withStatic(withReports({
       '/favicon.ico': { body: '', status: 204, type: 'image/x-icon' },
       '/signup': { body: PAGE },
     }), '/sl/', path.join(REPO_ROOT, 'node_modules/@shoelace-style/shoelace/cdn')));
     rec = await recordOn(server.url('/signup'), 1, async (page) => {
-      await page.waitForFunction(() => ['sl-input', 'sl-select', 'sl-option', 'sl-checkbox', 'sl-button'].every((t) => customElements.get(t)));
+      await page.waitForFunction((tags) => tags.every((t) => customElements.get(`sl-${t}`)), {}, COMPONENTS);
       await page.click('sl-input >>> input');
-      await page.keyboard.type('Ada Lovelace');
+      await page.keyboard.type(RECORDED.name);
       await page.click('sl-select >>> .select__combobox');
       const option = await page.waitForSelector('sl-option[value="pro"]', { visible: true });
-      const closed = page.evaluate(() => new Promise((r) => document.getElementById('plan').addEventListener('sl-after-hide', r, { once: true })));
+      // The listbox fades out over the checkbox below it; a person waits
+      // until it is gone.
+      const closed = page.evaluate(() => new Promise((r) => {
+        document.getElementById('plan').addEventListener('sl-after-hide', r, { once: true });
+      }));
       await option.click();
       await closed;
-      await page.click('sl-checkbox');
+      await page.click('sl-checkbox'); // its centre: the slotted label text
       await page.click('sl-button');
     });
-    await fs.writeFile('/tmp/ct/sl-rec.json', JSON.stringify(rec, null, 1));
     exported = await exportBoth(rec, 'shoelace');
-    await fs.writeFile('/tmp/ct/sl-devtools.json', JSON.stringify(exported.devtools, null, 1));
-    await fs.writeFile('/tmp/ct/sl-SKILL.md', exported.skillMd);
   });
   after(() => server?.close());
 
-  test('recording', () => {
-    console.log(reports(server, 'sl'));
-    console.log(rec.events.map((e) => `${e.kind.type} ${JSON.stringify(e.frame_path)} ${JSON.stringify(e.kind.target?.shadow_hosts ?? '')} ${e.kind.target?.css ?? ''}`).join('\n'));
+  const reported = () => reports(server, 'sl').map((r) => JSON.parse(r));
+
+  test('the recording holds the typed name, the option, the checkbox and the button', () => {
+    assert.deepEqual(reported(), [RECORDED], 'the recorded session itself');
+    const kinds = rec.events.map((e) => e.kind.type);
+    const input = rec.events.find((e) => e.kind.type === 'input');
+    assert.deepEqual(input?.kind.target.shadow_hosts, ['#name'], JSON.stringify(kinds));
+    assert.equal(input.kind.value.text, RECORDED.name);
+    // The checkbox's `change` is not composed: it never leaves the
+    // component's shadow root, where the recorder must listen for it.
+    const checks = rec.events.filter((e) => e.kind.type === 'checkbox');
+    assert.equal(checks.length, 1, JSON.stringify(kinds));
+    assert.deepEqual(checks[0].kind.target.shadow_hosts, ['#news']);
+    assert.equal(checks[0].kind.checked, true);
+    const clicks = rec.events.filter((e) => e.kind.type === 'click').map((e) => e.kind.target);
+    // The name field is named by its <label>, the combobox by its
+    // aria-labelledby <label> (both inside the shadow roots); the option and
+    // the button by their slotted text, on the host (never a <slot>, which
+    // has no box to find or click); no extra click toggles the checkbox.
+    assert.deepEqual(
+      clicks.map((t) => [t.tag, t.aria?.role ?? null, t.aria?.name ?? t.text]),
+      [
+        ['input', 'textbox', 'Name'],
+        ['input', 'combobox', 'Plan'],
+        ['sl-option', 'option', 'Pro'],
+        ['sl-button', null, 'Submit'],
+      ],
+      JSON.stringify(clicks.map((t) => t.css)),
+    );
   });
-  test('clawtrail replay', async () => {
+
+  test('clawtrail replay fills the components with a new name', async () => {
     const seen = reports(server, 'sl').length;
-    const r = await clawtrail(suite.ctx.relay.dataDir, ['replay', rec.id, '--headless', '--param', `${onlyInput(exported.skillMd)}=Grace Hopper`, '--report', '/tmp/ct/sl-report.json']);
-    console.log(r.stdout, r.stderr);
-    console.log(reports(server, 'sl').slice(seen));
+    await replay(rec, 'shoelace', [`${onlyInput(exported.skillMd)}=Grace Hopper`]);
+    assert.deepEqual(reported().slice(seen), [{ ...RECORDED, name: 'Grace Hopper' }]);
   });
-  test('devtools', async () => {
+
+  test('@puppeteer/replay fills the components with the recorded values', async () => {
     const seen = reports(server, 'sl').length;
-    await runDevtools(exported.devtools, async (page) => { console.log(await page.evaluate(() => JSON.stringify({ url: location.href, name: document.getElementById('name').value, plan: document.getElementById('plan').value, news: document.getElementById('news').checked, open: document.getElementById('plan').open }))); await page.screenshot({ path: '/tmp/ct/dt.png' });
-      for (const sel of ['text/Submit', '#submit']) { const h = await page.$(sel); console.log(sel, h && await h.evaluate((e) => e.outerHTML.slice(0, 80) + ' ' + e.getRootNode().nodeName), h && await h.boundingBox()); }
-    });
-    console.log(server.requests.slice(-20));
-    await waitFor(() => reports(server, 'sl').length > seen, { what: 'a save under @puppeteer/replay' });
-    console.log(reports(server, 'sl').slice(seen));
+    await runDevtools(exported.devtools, async () => {});
+    await waitFor(() => reports(server, 'sl').length > seen, { what: 'a submit under @puppeteer/replay' });
+    assert.deepEqual(reported().slice(seen), [RECORDED]);
   });
 });

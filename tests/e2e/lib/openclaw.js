@@ -287,7 +287,7 @@ export async function runSkill(gw, skillDir, values = {}) {
           throw new Error(`the page navigated to ${r.aborted.url} after action ${r.aborted.afterAction}, ${r.aborted.skipped} action(s) not run`);
         }
         if (results.length !== actions.length) throw new Error(`${results.length} of ${actions.length} actions ran`);
-        report.push({ number: plan.number, ok: true, ms: Date.now() - t0 });
+        report.push({ number: plan.number, ok: true, actions: actions.length, ms: Date.now() - t0 });
       } catch (e) {
         // Where the browser is, to tell a wrong tab from a wrong page.
         const where = await gw.tabs().then(
@@ -301,7 +301,8 @@ export async function runSkill(gw, skillDir, values = {}) {
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
-  return { plans: report, total: plans.length, ok: report.length === plans.length && report.every((p) => p.ok) };
+  const actions = report.reduce((n, p) => n + (p.actions ?? 0), 0);
+  return { plans: report, total: plans.length, actions, ok: report.length === plans.length && report.every((p) => p.ok) };
 }
 
 const clean = (s) => String(s).replace(/\u001b\[[0-9;]*m/g, '').split('\nCall log:')[0];

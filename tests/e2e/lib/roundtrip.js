@@ -3,7 +3,9 @@
 // real `clawtrail` binary.
 
 import { execFile } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { beforeEach } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -16,6 +18,22 @@ import { clawtrailBin, startRelay } from './relay.js';
 import { waitFor } from './wait.js';
 import { openclawSkip, runSkill, startGateway } from './openclaw.js';
 export { openclawSkip };
+
+// For scripts/replay-table: with CLAWTRAIL_REPLAY_LOG set, each replay
+// appends what it ran (scenario, replayer, steps, fallbacks) under the
+// name of the test it ran in; the table marks it reached only if that test
+// (which checks the pages' end state after the replay) passed.
+let currentTest = null;
+let currentScenario = null;
+beforeEach((t) => {
+  currentTest = t.name;
+});
+function logReplay(replayer, steps, fallbacks) {
+  const file = process.env.CLAWTRAIL_REPLAY_LOG;
+  if (!file) return;
+  const line = { file: path.basename(process.argv[1] ?? ''), test: currentTest, scenario: currentScenario, replayer, steps, fallbacks };
+  appendFileSync(file, `${JSON.stringify(line)}\n`);
+}
 
 /** Presses Record, runs `act()`, presses Stop; returns the stored recording. */
 export async function record(chrome, relay, act) {
@@ -89,6 +107,7 @@ export function roundTrips(ctx) {
     const find = (suffix) => Object.entries(files).find(([p]) => p.endsWith(suffix));
     assert.ok(find('SKILL.md'), 'the skill has a SKILL.md');
     assert.ok(find('.devtools.json'), 'the DevTools flow was written');
+    currentScenario = name;
     return { dir, skillMd: find('SKILL.md')[1], devtools: JSON.parse(find('.devtools.json')[1]) };
   }
 
@@ -103,6 +122,7 @@ export function roundTrips(ctx) {
     assert.equal(json.recording_id, rec.id);
     assert.equal(json.passed, true, r.stdout);
     assert.equal(json.final_check.ok, true, r.stdout);
+    logReplay('clawtrail replay', json.steps.length, json.steps.filter((s) => s.status === 'ok_with_fallback').length);
     const notOk = json.steps.filter((s) => s.status !== 'ok');
     assert.deepEqual(notOk, [], `every step ok:\n${r.stdout}`);
     return { json, stdout: r.stdout };
@@ -139,6 +159,8 @@ export function roundTrips(ctx) {
         e.message = `step ${n} of ${flow.steps.length} (${JSON.stringify(current)}): ${e.message}`;
         throw e;
       });
+      // Each step's selectors are raced, so which one won is not known.
+      logReplay('@puppeteer/replay', flow.steps.length, null);
       assert.equal(ok, true);
       await check(page);
     } finally {
@@ -157,6 +179,8 @@ export function roundTrips(ctx) {
     await ctx().gateway.closeTabs();
     const skillMd = Object.keys(await readTree(exported.dir)).find((p) => p.endsWith('/SKILL.md'));
     const result = await runSkill(ctx().gateway, path.dirname(skillMd), values);
+    // A plan has one selector per action: no fallback exists.
+    logReplay('OpenClaw gateway', result.actions, 0);
     const lines = result.plans.map((p) => `plan ${p.number}: ${p.ok ? 'ok' : `FAILED: ${p.error}`} (${p.ms} ms)`);
     assert.ok(result.ok, `OpenClaw ran ${result.plans.filter((p) => p.ok).length} of ${result.total} plans\n${lines.join('\n')}`);
     return result;
