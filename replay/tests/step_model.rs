@@ -718,7 +718,19 @@ fn back_then_reload_without_acting_between_is_two_presses() {
     let back = plan(3);
     assert_eq!(back.as_array().unwrap().len(), 1, "{back}");
     assert_eq!(back[0]["kind"], "wait");
+    // A page the history brings back may come from the back/forward
+    // cache, which Playwright over CDP does not see: the page says where
+    // it is.
+    assert_eq!(
+        back[0]["fn"],
+        format!("() => location.href === \"{URL}\""),
+        "{back}"
+    );
+    assert!(back[0].get("url").is_none());
     assert_eq!(plan(4)[0]["kind"], "wait");
+    assert!(plan(4)[0]["fn"].as_str().unwrap().contains("location.href"));
+    // A page reached by a click waits on its URL.
+    assert_eq!(plan(2)[0]["url"], PAGE2);
 }
 
 #[test]
