@@ -27,6 +27,10 @@ pub struct ElementFacts {
     /// Text of the first associated `<label>`.
     pub label_text: Option<String>,
     pub placeholder: Option<String>,
+    /// The `value` of an `<input type=submit|button|reset>`: its caption,
+    /// which the page wrote, not data a user entered. Never read for any
+    /// other element.
+    pub button_value: Option<String>,
     pub autocomplete: Option<String>,
     /// The element was seen with `type=password` at some point.
     pub was_password: bool,
@@ -47,6 +51,7 @@ impl Default for ElementFacts {
             role: None,
             label_text: None,
             placeholder: None,
+            button_value: None,
             autocomplete: None,
             was_password: false,
             has_href: false,
@@ -178,13 +183,20 @@ pub fn target(
     let aria = role.map(|role| AriaRef {
         // The accessible name, simplified from the accname spec: aria-label,
         // a <label>, the element's own text where the role takes its name
-        // from content (not a textbox: its text is what was typed), then
-        // the placeholder.
+        // from content (not a textbox: its text is what was typed), the
+        // caption of an input button, then the placeholder.
         name: label
             .clone()
             .or_else(|| {
                 workflow_format::name_from_content(&role)
                     .then(|| text.clone())
+                    .flatten()
+            })
+            .or_else(|| {
+                let is_input_button = tag == "input"
+                    && matches!(input_type.as_deref(), Some("submit" | "button" | "reset"));
+                (is_input_button && !sensitive)
+                    .then(|| short(facts.button_value.as_deref()))
                     .flatten()
             })
             .or_else(|| placeholder.clone())
@@ -688,6 +700,34 @@ mod tests {
         assert_eq!(t.css, r#"button[name="go"]"#);
         assert!(t.css_unique);
         assert_eq!(t.name.as_deref(), Some("go"));
+    }
+
+    #[test]
+    fn an_input_button_is_named_by_its_caption() {
+        // `<input type=submit value="Log in">`, as Django's admin has it.
+        let mut f = button_facts();
+        f.chain[0].tag = "input".into();
+        f.text = None;
+        f.input_type = Some("submit".into());
+        f.button_value = Some(" Log\nin ".into());
+        let aria = target(&f, &vec![], |_| true).unwrap().aria.unwrap();
+        assert_eq!(
+            (aria.role.as_str(), aria.name.as_str()),
+            ("button", "Log in")
+        );
+        // A label still comes first.
+        f.label_text = Some("Sign in".into());
+        assert_eq!(
+            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
+            "Sign in"
+        );
+        // Only buttons: the value of a text field is never a name.
+        f.label_text = None;
+        f.input_type = Some("text".into());
+        assert_eq!(
+            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
+            ""
+        );
     }
 
     #[test]

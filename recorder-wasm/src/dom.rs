@@ -160,7 +160,11 @@ fn listen(target: &web_sys::EventTarget, kind: &str, handler: fn(Event)) -> Resu
 
 /// Registers `handler` for `kind` on `target`, in the capture phase and
 /// passive, like every listener of the recorder.
-fn listen_with(target: &web_sys::EventTarget, kind: &str, handler: &Function) -> Result<(), JsValue> {
+fn listen_with(
+    target: &web_sys::EventTarget,
+    kind: &str,
+    handler: &Function,
+) -> Result<(), JsValue> {
     let options = AddEventListenerOptions::new();
     options.set_capture(true);
     options.set_passive(true);
@@ -547,6 +551,12 @@ fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
     let tag = element.local_name().to_ascii_lowercase();
     let rect = element.get_bounding_client_rect();
     let input_type = attr("type");
+    let is_input_button = tag == "input"
+        && input_type.as_deref().is_some_and(|t| {
+            ["submit", "button", "reset"]
+                .iter()
+                .any(|b| t.trim().eq_ignore_ascii_case(b))
+        });
     let is_radio = tag == "input"
         && input_type
             .as_deref()
@@ -566,6 +576,8 @@ fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
         // aria-labelledby, then a <label>.
         label_text: labelledby_text(element).or_else(|| first_label_text(element)),
         placeholder: attr("placeholder"),
+        // An input button's caption; no other element's value is read here.
+        button_value: is_input_button.then(|| read_string(element, "value")),
         autocomplete: attr("autocomplete"),
         was_password: passwords.has(element.unchecked_ref()),
         has_href: (tag == "a" || tag == "area") && element.has_attribute("href"),

@@ -333,8 +333,10 @@ fn flow(rec: &Recording) -> Result<Flow, ExportError> {
     for seg in &wf.segments {
         // The DevTools Recorder writes a back/forward as a navigate step to
         // the URL it went to, and so do we.
-        if let Entry::Open { url } | Entry::Reload { url } | Entry::Back { url } | Entry::Forward { url } =
-            &seg.entry
+        if let Entry::Open { url }
+        | Entry::Reload { url }
+        | Entry::Back { url }
+        | Entry::Forward { url } = &seg.entry
         {
             let mut nav = DtStep::new("navigate");
             nav.url = Some(url.clone());

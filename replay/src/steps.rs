@@ -377,6 +377,8 @@ struct Builder {
     /// opened right after one.
     opened_at: BTreeMap<TabId, DateTime<Utc>>,
     last_step_at: BTreeMap<TabId, DateTime<Utc>>,
+    /// When each tab produced the step before its latest one.
+    prev_step_at: BTreeMap<TabId, DateTime<Utc>>,
     tab_order: Vec<TabId>,
     /// Field keys that received contenteditable text or are textareas:
     /// Enter there may be typing.
@@ -468,6 +470,7 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
         openers: Vec::new(),
         opened_at: BTreeMap::new(),
         last_step_at: BTreeMap::new(),
+        prev_step_at: BTreeMap::new(),
     };
     for e in &rec.events {
         b.event(e);
@@ -600,7 +603,9 @@ impl Builder {
             seqs: vec![e.seq],
         };
         self.segments[si].steps.push(step);
-        self.last_step_at.insert(e.tab_id, e.at);
+        if let Some(prev) = self.last_step_at.insert(e.tab_id, e.at) {
+            self.prev_step_at.insert(e.tab_id, prev);
+        }
     }
 
     /// The last step of the tab's current segment, if that segment is the
@@ -950,8 +955,31 @@ impl Builder {
         };
         let latest = si == self.segments.len() - 1;
         let last_acted = self.last_step_at.get(&tab).copied();
+        let prev_acted = self.prev_step_at.get(&tab).copied();
         if latest && !user_initiated {
             let seg = &mut self.segments[si];
+            // A scroll between an activation and the document load it
+            // caused (a momentum scroll still running, a page that scrolls
+            // as it submits, a scroll-into-view whose event fires in the
+            // frame after the click) was on the page being left: the load
+            // is the activation's, and the scroll, with nothing left to
+            // scroll once the page is gone, is folded into it.
+            let n = seg.steps.len();
+            if cause == NavigationCause::Load
+                && n >= 2
+                && matches!(seg.steps[n - 1].action, Action::Scroll { .. })
+                && seg.steps[n - 2].navigates_to.is_none()
+                && caused_by(&seg.steps[n - 2], prev_acted, e, cause, from_url)
+            {
+                let scroll = seg.steps.pop().map(|s| s.seqs).unwrap_or_default();
+                if let Some(last) = seg.steps.last_mut() {
+                    last.seqs.extend(scroll);
+                    last.seqs.sort_unstable();
+                    last.navigates_to = Some(expected);
+                }
+                self.push_segment(tab, Entry::Arrived);
+                return;
+            }
             if let Some(last) = seg.steps.last_mut()
                 && last.navigates_to.is_none()
                 && caused_by(last, last_acted, e, cause, from_url)

@@ -829,3 +829,67 @@ fn devtools_selectors_leave_out_text_when_aria_says_it_precisely() {
     assert!(sels.contains("aria/Sign in"), "{sels}");
     assert!(!sels.contains("text/"), "{sels}");
 }
+
+#[test]
+fn a_scroll_between_a_submit_and_the_load_it_caused_does_not_hide_the_cause() {
+    // Django's admin: Save is below the fold; the scroll that brought it
+    // into view is reported in the frame after the click and the submit.
+    let scroll = EventKind::Scroll {
+        target: None,
+        x: 0.0,
+        y: 119.0,
+    };
+    let mut next = load("Next page");
+    if let EventKind::Navigate { from_url, .. } = &mut next {
+        *from_url = Some(URL.into());
+    }
+    let rec = recording(
+        "save",
+        vec![
+            (URL, click(button("Save", "#save"))),
+            (
+                URL,
+                EventKind::Submit {
+                    target: el("form", "#f"),
+                },
+            ),
+            (URL, scroll.clone()),
+            (PAGE2, next),
+            (PAGE2, click(button("Done", "#done"))),
+        ],
+    );
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    assert_eq!(wf.segments.len(), 2, "{:#?}", wf.segments);
+    let first = &wf.segments[0].steps;
+    assert_eq!(first.len(), 1, "{first:#?}");
+    assert!(matches!(first[0].action, Action::Click { .. }));
+    assert_eq!(
+        first[0].navigates_to.as_ref().map(|n| n.url.as_str()),
+        Some(PAGE2)
+    );
+    assert_eq!(
+        first[0].seqs,
+        vec![1, 2, 3],
+        "the scroll is folded into the click"
+    );
+    assert_eq!(wf.segments[1].entry, Entry::Arrived);
+
+    // A scroll and then a load long after a click that went nowhere, with
+    // no referrer: still a URL the user typed.
+    let mut rec = recording(
+        "typed",
+        vec![
+            (URL, click(button("Menu", "#menu"))),
+            (URL, scroll),
+            (PAGE2, load("Typed")),
+        ],
+    );
+    rec.events[3].at = rec.events[2].at + Duration::seconds(30);
+    rec.ended_at = rec.events[3].at + Duration::milliseconds(1);
+    rec.validate().unwrap();
+    let wf = build_workflow(&rec);
+    assert_eq!(wf.segments.len(), 2);
+    assert_eq!(wf.segments[1].entry, Entry::Open { url: PAGE2.into() });
+    assert_eq!(wf.segments[0].steps.len(), 2, "click and scroll stay");
+}

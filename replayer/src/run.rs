@@ -586,8 +586,14 @@ impl<'a> Runner<'a> {
             x: width / 2.0,
             y: height / 2.0,
         };
-        self.pointer_click(&label, MouseButton::Primary, Modifiers::default(), 1, centre)
-            .await
+        self.pointer_click(
+            &label,
+            MouseButton::Primary,
+            Modifiers::default(),
+            1,
+            centre,
+        )
+        .await
     }
 
     /// Presses `keys` one after another while holding `held`, as one
@@ -884,7 +890,10 @@ mod tests {
         assert!(same_text("print(6*7)\n", "print(6*7)"));
         assert!(same_text("a\u{a0}b", "a b"));
         // TinyMCE's caret placeholder after the last character typed.
-        assert!(same_text("Ship the package today\u{feff}", "Ship the package today"));
+        assert!(same_text(
+            "Ship the package today\u{feff}",
+            "Ship the package today"
+        ));
         assert!(same_text("a\u{200b}b", "ab"));
         assert!(!same_text("\u{feff}", "x"));
         assert!(same_text("(555) 123-4567", "5551234567"));

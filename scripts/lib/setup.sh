@@ -243,7 +243,9 @@ ensure_chromium() {
 # The Agent Skills reference validator (`agentskills`, PyPI skills-ref), in
 # a virtualenv of the project's own so nothing touches the system Python.
 SKILLS_REF_VERSION=0.1.1
-_install_skills_ref() {
+# _make_venv VENV: creates the virtualenv (again: a no-op on one that is
+# there), installing python3 and python3-venv first when missing.
+_make_venv() {
   local venv="$1"
   command -v python3 >/dev/null || ensure_apt python3
   if ! python3 -m venv "$venv" 2>/dev/null; then
@@ -251,7 +253,10 @@ _install_skills_ref() {
     ensure_apt python3-venv || return
     python3 -m venv "$venv" || return
   fi
-  "$venv/bin/pip" install -q --disable-pip-version-check "skills-ref==$SKILLS_REF_VERSION"
+}
+_install_skills_ref() {
+  _make_venv "$1" || return
+  "$1/bin/pip" install -q --disable-pip-version-check "skills-ref==$SKILLS_REF_VERSION"
 }
 ensure_skills_ref() {
   local venv="$ROOT/target/pytools"
@@ -260,6 +265,22 @@ ensure_skills_ref() {
       _install_skills_ref "$venv"
   fi
   export PATH="$venv/bin:$PATH"
+}
+
+# Django, for the round trip on its admin (tests/e2e/roundtrip-app-django.
+# test.js: a real server-rendered app from PyPI), in the same virtualenv.
+# That test calls ensure_django itself when the pinned version is missing.
+DJANGO_VERSION=5.2.19
+_install_django() {
+  if [ ! -x "$1/bin/pip" ]; then _make_venv "$1" || return; fi
+  "$1/bin/pip" install -q --disable-pip-version-check "Django==$DJANGO_VERSION"
+}
+ensure_django() {
+  local venv="$ROOT/target/pytools"
+  if ! grep -qx "Version: $DJANGO_VERSION" <<<"$("$venv/bin/pip" show Django 2>/dev/null || true)"; then
+    phase "installing Django $DJANGO_VERSION (for the Django admin round trip)" --hint "a download, about 10 s" -- \
+      _install_django "$venv"
+  fi
 }
 
 # first_build_hint GLOB TEXT: TEXT when nothing matches GLOB (an output of

@@ -26,6 +26,9 @@ const LOCKED_BINDGEN = /name = "wasm-bindgen"\nversion = "([^"]+)"/.exec(
   fs.readFileSync(path.join(REPO, 'Cargo.lock'), 'utf8'),
 )[1];
 
+// The Django scripts/lib/setup.sh pins for the Django admin round trip.
+const DJANGO = /^DJANGO_VERSION=(\S+)$/m.exec(fs.readFileSync(path.join(REPO, 'scripts/lib/setup.sh'), 'utf8'))[1];
+
 // Everything the set-up may install, and the toolchain it must not find
 // except through the stubs. Taken off the system's PATH in the sandbox.
 const ABSENT = new Set([
@@ -91,6 +94,7 @@ function bareMachine({ preinstalled = false } = {}) {
     fs.mkdirSync(venvBin, { recursive: true });
     fs.symlinkSync(STUB, path.join(venvBin, 'pip'));
     fs.writeFileSync(path.join(dirs.state, 'pip-skills-ref'), '0.1.1\n');
+    fs.writeFileSync(path.join(dirs.state, 'pip-Django'), `${DJANGO}\n`);
   }
   return dirs;
 }
@@ -177,6 +181,7 @@ test('scripts/test on a bare machine installs everything the tests need before t
     [/^apt-get install .*\bnodejs npm\b/, /==> installing Debian packages: nodejs npm/],
     [/^npm ci\b/, /==> installing the npm build and test tools/],
     [/^pip install .*skills-ref==0\.1\.1/, /==> installing the Agent Skills validator \(skills-ref 0\.1\.1\)/],
+    [new RegExp(`^pip install .*Django==${DJANGO.replaceAll('.', '\\.')}`), /==> installing Django \S+ \(for the Django admin round trip\)/],
   ];
   const firstTest = callIndex(res, /^node --test/);
   for (const [call, said] of installs) {

@@ -234,7 +234,9 @@ pub fn plans(wf: &Workflow) -> Vec<Plan> {
             // over CDP misses (OpenClaw attaches to a Chromium it started,
             // where that cache is on): `wait url` then times out on the
             // right page. The page itself knows where it is.
-            Entry::Back { .. } | Entry::Forward { .. } | Entry::Reload { .. } => wait_href(&seg.url),
+            Entry::Back { .. } | Entry::Forward { .. } | Entry::Reload { .. } => {
+                wait_href(&seg.url)
+            }
             _ => wait_url(&seg.url),
         };
         let mut items: Vec<(usize, PlanAction)> = vec![(0, first)];

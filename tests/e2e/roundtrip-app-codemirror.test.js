@@ -9,13 +9,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
+import { onlyInput } from './lib/apps.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
 import { roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
-const suite = roundTripSuite('clawtrail-roundtrip-apps-');
+const suite = roundTripSuite('clawtrail-roundtrip-codemirror-');
 const { recordOn, exportBoth, replay, runDevtools } = suite;
 before(suite.setUp);
 after(suite.tearDown);
@@ -30,13 +31,6 @@ async function bundle(source) {
     logLevel: 'silent',
   });
   return out.outputFiles[0].text;
-}
-
-/** The one input of an exported skill (its "## Inputs" list). */
-function onlyInput(skillMd) {
-  const names = [...skillMd.matchAll(/^- `\{\{(\w+)\}\}`/gm)].map((m) => m[1]);
-  assert.equal(names.length, 1, `one input: ${names.join(', ')}`);
-  return names[0];
 }
 
 describe('CodeMirror 6 editor', () => {
