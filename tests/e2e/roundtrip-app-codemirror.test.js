@@ -12,12 +12,12 @@ import { build } from 'esbuild';
 import { onlyInput } from './lib/apps.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
 const suite = roundTripSuite('clawtrail-roundtrip-codemirror-');
-const { recordOn, exportBoth, replay, runDevtools } = suite;
+const { recordOn, exportBoth, replay, runDevtools, runOpenClaw } = suite;
 before(suite.setUp);
 after(suite.tearDown);
 
@@ -83,5 +83,12 @@ describe('CodeMirror 6 editor', () => {
     await runDevtools(exported.devtools, async () => {});
     await waitFor(() => reports(server, 'cm').length > seen, { what: 'a save under @puppeteer/replay' });
     assert.deepEqual(reports(server, 'cm').slice(seen), ['let answer = 6 * 7;']);
+  });
+
+  test('a real OpenClaw gateway types a new program into the editor model', { skip: openclawSkip() }, async () => {
+    const seen = reports(server, 'cm').length;
+    await runOpenClaw(exported, { [onlyInput(exported.skillMd)]: 'const sum = 1 + 1;' });
+    await waitFor(() => reports(server, 'cm').length > seen, { what: 'a save under OpenClaw' });
+    assert.deepEqual(reports(server, 'cm').slice(seen), ['const sum = 1 + 1;']);
   });
 });

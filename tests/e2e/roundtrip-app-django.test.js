@@ -20,10 +20,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { skillInputs } from './lib/apps.js';
 import { startDjango } from './lib/django.js';
-import { readTree, roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, readTree, roundTripSuite } from './lib/roundtrip.js';
 
 const suite = roundTripSuite('clawtrail-roundtrip-django-');
-const { recordOn, exportBoth, replay, runDevtools } = suite;
+const { recordOn, exportBoth, replay, runDevtools, runOpenClaw } = suite;
 before(suite.setUp);
 after(suite.tearDown);
 
@@ -90,5 +90,18 @@ describe('Django admin (server-rendered forms, session login)', () => {
     assert.equal(secret.length, 1, 'the password field gets the placeholder');
     await runDevtools(JSON.parse(json.replaceAll('{{current_password}}', django.password)), async () => {});
     assert.deepEqual(await django.groups(), ['Editors']);
+  });
+
+  test('a real OpenClaw gateway logs in with the password and saves a group under a new name', {
+    skip: openclawSkip(),
+    // Known gap (issues 11, 12): the recorder names the admin's "Add group"
+    // link by innerText, which applies CSS text-transform ("ADD GROUP"),
+    // while the accessible name Playwright matches is "Add group".
+    todo: 'the recorded accessible name must not take CSS text-transform',
+  }, async () => {
+    await dropGroup('Editors');
+    await dropGroup('Reviewers');
+    await runOpenClaw(exported, { current_password: django.password, name: 'Auditors' });
+    assert.deepEqual(await django.groups(), ['Auditors']);
   });
 });

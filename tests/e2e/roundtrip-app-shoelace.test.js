@@ -17,13 +17,13 @@ import { after, before, describe, test } from 'node:test';
 import { onlyInput } from './lib/apps.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { withStatic } from './lib/static.js';
 import { waitFor } from './lib/wait.js';
 
 const suite = roundTripSuite('clawtrail-roundtrip-shoelace-');
-const { recordOn, exportBoth, replay, runDevtools } = suite;
+const { recordOn, exportBoth, replay, runDevtools, runOpenClaw } = suite;
 before(suite.setUp);
 after(suite.tearDown);
 
@@ -127,5 +127,18 @@ describe('Shoelace web components (shadow DOM, custom dropdown)', () => {
     await runDevtools(exported.devtools, async () => {});
     await waitFor(() => reports(server, 'sl').length > seen, { what: 'a submit under @puppeteer/replay' });
     assert.deepEqual(reported().slice(seen), [RECORDED]);
+  });
+
+  test('a real OpenClaw gateway fills the components with a new name', {
+    skip: openclawSkip(),
+    // Known gap (issue 12): the plan clicks <sl-checkbox>'s inner input, which
+    // is transparent to the pointer; Playwright reports "another element
+    // intercepts pointer events". `clawtrail replay` clicks the label then.
+    todo: 'the plan must click what intercepts the checkbox (its label)',
+  }, async () => {
+    const seen = reports(server, 'sl').length;
+    await runOpenClaw(exported, { [onlyInput(exported.skillMd)]: 'Hedy Lamarr' });
+    await waitFor(() => reports(server, 'sl').length > seen, { what: 'a submit under OpenClaw' });
+    assert.deepEqual(reported().slice(seen), [{ ...RECORDED, name: 'Hedy Lamarr' }]);
   });
 });

@@ -14,13 +14,13 @@ import { after, before, describe, test } from 'node:test';
 import { onlyInput } from './lib/apps.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
-import { roundTripSuite } from './lib/roundtrip.js';
+import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
 import { serve } from './lib/server.js';
 import { withStatic } from './lib/static.js';
 import { waitFor } from './lib/wait.js';
 
 const suite = roundTripSuite('clawtrail-roundtrip-tinymce-');
-const { recordOn, exportBoth, replay, runDevtools } = suite;
+const { recordOn, exportBoth, replay, runDevtools, runOpenClaw } = suite;
 before(suite.setUp);
 after(suite.tearDown);
 
@@ -101,6 +101,19 @@ describe('TinyMCE (classic mode, editing in an iframe)', () => {
     const seen = reports(server, 'mce').length;
     await runDevtools(exported.devtools, async () => {});
     await waitFor(() => reports(server, 'mce').length > seen, { what: 'a save under @puppeteer/replay' });
+    assert.deepEqual(reports(server, 'mce').slice(seen), ['<p>Ship the <strong>release</strong> today</p>']);
+  });
+
+  test('a real OpenClaw gateway types the recorded sentence and bolds the recorded word', {
+    skip: openclawSkip(),
+    // Known gap (issue 12): an OpenClaw click has no position, so the double
+    // click lands at the paragraph's centre and bolds "today", not the
+    // recorded word.
+    todo: 'OpenClaw plans cannot double-click at the recorded offset',
+  }, async () => {
+    const seen = reports(server, 'mce').length;
+    await runOpenClaw(exported);
+    await waitFor(() => reports(server, 'mce').length > seen, { what: 'a save under OpenClaw' });
     assert.deepEqual(reports(server, 'mce').slice(seen), ['<p>Ship the <strong>release</strong> today</p>']);
   });
 });
