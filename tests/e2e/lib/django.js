@@ -8,10 +8,10 @@
 import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './browser.js';
+import { freePort } from './server.js';
 import { waitFor } from './wait.js';
 
 const VENV = path.join(REPO_ROOT, 'target/pytools');
@@ -44,16 +44,6 @@ export async function ensureDjango() {
   return want;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts a fresh project with a superuser `admin` whose password is

@@ -3,6 +3,7 @@
 // strict Content-Security-Policy next to one without.
 
 import http from 'node:http';
+import net from 'node:net';
 
 /**
  * @param {Record<string, {body: string, type?: string, headers?: Record<string,string>, status?: number}>} routes
@@ -46,3 +47,15 @@ export async function serve(routes) {
 
 /** The policy the e2e tests use for "a strict page". */
 export const STRICT_CSP = "default-src 'none'; script-src 'self'";
+
+/** A loopback port free right now, for servers the tests start as processes. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
