@@ -576,13 +576,17 @@ fn an_editable_region_s_text_is_no_way_to_find_it() {
     assert_eq!(kinds, vec![AlternativeKind::Css, AlternativeKind::Xpath]);
 }
 
-#[test]
-fn back_and_forward_are_the_buttons_when_the_history_says_which_way() {
-    let nav = |cause, title: &str| EventKind::Navigate {
+/// A main-frame navigation with no referrer (the browser's own buttons).
+fn nav(cause: NavigationCause, title: &str) -> EventKind {
+    EventKind::Navigate {
         cause,
         title: title.into(),
         from_url: None,
-    };
+    }
+}
+
+#[test]
+fn back_and_forward_are_the_buttons_when_the_history_says_which_way() {
     let rec = recording(
         "history",
         vec![
@@ -621,11 +625,6 @@ fn back_and_forward_are_the_buttons_when_the_history_says_which_way() {
 
 #[test]
 fn a_reload_is_the_reload_button_only_when_the_tab_was_on_that_url() {
-    let nav = |cause, title: &str| EventKind::Navigate {
-        cause,
-        title: title.into(),
-        from_url: None,
-    };
     let rec = recording(
         "reload",
         vec![
@@ -675,11 +674,6 @@ fn a_reload_is_the_reload_button_only_when_the_tab_was_on_that_url() {
 
 #[test]
 fn back_then_reload_without_acting_between_is_two_presses() {
-    let nav = |cause, title: &str| EventKind::Navigate {
-        cause,
-        title: title.into(),
-        from_url: None,
-    };
     let rec = recording(
         "back-reload",
         vec![
