@@ -12,8 +12,6 @@
 use serde::Serialize;
 use workflow_format::Target;
 
-use crate::text::quoted;
-
 /// Visible text longer than this is not used as a selector: long texts are
 /// paragraphs, not controls, and they change often.
 const TEXT_SELECTOR_MAX: usize = 80;
@@ -106,14 +104,18 @@ pub fn alternatives(t: &Target) -> Vec<Alternative> {
 /// reaches into iframes.
 pub fn playwright(alt: &Alternative, t: &Target) -> Option<String> {
     let inner = match alt.kind {
-        // Exact, case-sensitive name match, as `getByRole(.., {exact: true})`.
+        // The whole name, as `getByRole(.., {exact: true})`, but without
+        // regard to case: the recorder reads what Chromium shows (its
+        // accessibility tree and `innerText` apply CSS `text-transform`,
+        // so Django's "Add group" link is "ADD GROUP"), while Playwright
+        // computes names from the DOM text ("Add group").
         AlternativeKind::Aria => format!(
-            "internal:role={}[name={}s]",
+            "internal:role={}[name={}]",
             alt.role.as_deref().unwrap_or("generic"),
-            quoted(&alt.value)
+            whole_ignoring_case(&alt.value)
         ),
-        // Quoted text selectors match the whole normalised text.
-        AlternativeKind::Text => format!("text={}", quoted(&alt.value)),
+        // The same for text, which Playwright also reads from the DOM.
+        AlternativeKind::Text => format!("text={}", whole_ignoring_case(&alt.value)),
         // Playwright's CSS engine pierces open shadow roots; chaining the
         // hosts with `>>` keeps the match inside the recorded host.
         AlternativeKind::Css => {
@@ -137,6 +139,41 @@ pub fn playwright(alt: &Alternative, t: &Target) -> Option<String> {
     }
     out.push_str(&inner);
     Some(out)
+}
+
+/// A Playwright regex literal matching the whole of `s`, ignoring case,
+/// with any run of whitespace matching any run (Playwright collapses
+/// whitespace in names and text, the recorder trims it).
+///
+/// Escaped: every regex metacharacter; `/`, which would end the literal;
+/// quotes, which Playwright's selector parser reads as string delimiters;
+/// and `>`, because an unescaped `>>` splits a selector chain. Without the
+/// `u` flag a backslash before any of these is an identity escape.
+/// Control characters (never in a real name) become `\uXXXX`.
+fn whole_ignoring_case(s: &str) -> String {
+    let mut out = String::from("/^");
+    let mut in_space = false;
+    for c in s.trim().chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push_str("\\s+");
+            }
+            in_space = true;
+            continue;
+        }
+        in_space = false;
+        match c {
+            '\\' | '^' | '$' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|'
+            | '/' | '"' | '\'' | '`' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push_str("$/i");
+    out
 }
 
 /// The alternative a one-selector replayer (an OpenClaw plan) should use:
@@ -240,6 +277,30 @@ mod tests {
                 height: 10.0,
             },
         }
+    }
+
+    #[test]
+    fn playwright_names_match_whole_and_ignoring_case() {
+        // Recorded as Chromium shows it (CSS text-transform applied).
+        let link = target("a", Some(("link", "ADD GROUP")), "ADD GROUP");
+        let alts = alternatives(&link);
+        assert_eq!(
+            playwright(&alts[0], &link).unwrap(),
+            r#"internal:role=link[name=/^ADD\s+GROUP$/i]"#
+        );
+        assert_eq!(
+            playwright(&alts[1], &link).unwrap(),
+            r#"text=/^ADD\s+GROUP$/i"#
+        );
+        // Page text cannot end the literal, start a string, split the
+        // chain or widen the match.
+        let hostile = target("button", Some(("button", r#"a "q" >> b/c [x] .*"#)), "");
+        let sel = playwright(&alternatives(&hostile)[0], &hostile).unwrap();
+        assert_eq!(
+            sel,
+            r#"internal:role=button[name=/^a\s+\"q\"\s+\>\>\s+b\/c\s+\[x\]\s+\.\*$/i]"#
+        );
+        assert!(!sel.contains(">>"), "{sel}");
     }
 
     #[test]
