@@ -335,17 +335,27 @@ pub fn select(target: Target, read_selected: impl FnOnce() -> Vec<(String, Strin
     }
 }
 
-pub fn checkbox(target: Target, checked: bool) -> EventKind {
-    EventKind::Checkbox { target, checked }
+/// A checkbox toggle; `via_label`: the user clicked the `<label>` wrapping
+/// it, not the box (see [`EventKind::Checkbox`]).
+pub fn checkbox(target: Target, checked: bool, via_label: bool) -> EventKind {
+    EventKind::Checkbox {
+        target,
+        checked,
+        via_label,
+    }
 }
 
 /// A radio selection; the value of a sensitive radio is not read.
-pub fn radio(target: Target, read_value: impl FnOnce() -> String) -> EventKind {
+pub fn radio(target: Target, read_value: impl FnOnce() -> String, via_label: bool) -> EventKind {
     let value = match target.redaction_reason() {
         Some(_) => String::new(),
         None => typed_text(&read_value(), limits::SHORT),
     };
-    EventKind::Radio { target, value }
+    EventKind::Radio {
+        target,
+        value,
+        via_label,
+    }
 }
 
 pub fn submit(target: Target) -> EventKind {
@@ -807,10 +817,11 @@ mod tests {
                 }
             ));
             assert_eq!(
-                radio(t.clone(), || panic!("read the value")),
+                radio(t.clone(), || panic!("read the value"), false),
                 EventKind::Radio {
                     target: t.clone(),
-                    value: String::new()
+                    value: String::new(),
+                    via_label: false,
                 }
             );
             let EventKind::Select { values, labels, .. } = select(t.clone(), || panic!("read"))

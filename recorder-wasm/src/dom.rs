@@ -60,6 +60,9 @@ struct State {
     load_recorded: bool,
     /// When Enter last went down (ms); see [`capture::is_key_activation`].
     enter_down_at: f64,
+    /// The checkbox or radio that a click on its wrapping `<label>` is
+    /// about to toggle, and when (ms): its `change` then says `via_label`.
+    label_click: Option<(Element, f64)>,
     /// Shadow roots that got our `change` and `submit` listeners (see
     /// [`watch_shadow_roots`]). Weak, like `passwords`.
     shadow_roots: WeakSet,
@@ -105,6 +108,7 @@ pub fn start(notify: Function, instance: String, frame_path: Vec<u32>) -> Result
             last_url,
             load_recorded: false,
             enter_down_at: f64::NEG_INFINITY,
+            label_click: None,
             shadow_roots: WeakSet::new(),
             shadow_change: Closure::<dyn FnMut(Event)>::new(on_shadow_change),
             shadow_submit: Closure::<dyn FnMut(Event)>::new(on_shadow_submit),
@@ -651,6 +655,41 @@ fn field_kind(el: &Element) -> Option<FieldKind> {
     )
 }
 
+/// How soon after a click on its label a checkbox's `change` must come to
+/// count as that click's doing. The browser sends it within the same task;
+/// this only keeps a label click whose toggle never happened (a disabled
+/// control) from being credited to a later, unrelated change.
+const LABEL_CLICK_WITHIN_MS: f64 = 1000.0;
+
+/// The checkbox or radio a click on `raw` toggles through the `<label>`
+/// wrapping it, or `None` when the click hit the control itself (or no
+/// such label). Asked of the raw target (a `<slot>` inside a web
+/// component's label) and of what it stands for.
+fn label_toggled(raw: &Element) -> Option<Element> {
+    for el in [raw.clone(), unslot(raw.clone())] {
+        if field_kind(&el).is_some() {
+            return None;
+        }
+        let Some(label) = el.closest("label").ok().flatten() else {
+            continue;
+        };
+        let control = Reflect::get(&label, &JsValue::from_str("control"))
+            .ok()
+            .and_then(|c| c.dyn_into::<Element>().ok())?;
+        let wraps = label.contains(Some(&control));
+        if wraps
+            && matches!(
+                field_kind(&control),
+                Some(FieldKind::Checkbox | FieldKind::Radio)
+            )
+        {
+            return Some(control);
+        }
+        return None;
+    }
+    None
+}
+
 /// The field a click changes: the element itself, or the control of the
 /// `<label>` it is in (a click on a label toggles its checkbox).
 fn clicked_field_kind(el: &Element) -> Option<FieldKind> {
@@ -711,6 +750,11 @@ fn on_click(event: Event) {
         // Before the checkbox inside a shadow root toggles and fires its
         // uncomposed `change`.
         watch_shadow_roots(st, &event);
+        // Never cleared here: the label's own click is followed by the
+        // click the browser sends to its control, then by `change`.
+        if let Some(control) = raw_target(&event).and_then(|raw| label_toggled(&raw)) {
+            st.label_click = Some((control, st.now()));
+        }
         if let Some((el, ev, detail)) = pointer_event(st, &event, ClickKind::Click) {
             let now = st.now();
             if capture::is_key_activation(detail, now - st.enter_down_at) {
@@ -807,9 +851,15 @@ fn on_change(event: Event) {
             };
             let outs = st.holds.flush_all();
             st.emit(outs);
+            let via_label = st
+                .label_click
+                .take()
+                .is_some_and(|(c, at)| c == el && st.now() - at < LABEL_CLICK_WITHIN_MS);
             let kind = match kind {
-                FieldKind::Checkbox => capture::checkbox(target, read_bool(&el, "checked")),
-                FieldKind::Radio => capture::radio(target, || read_string(&el, "value")),
+                FieldKind::Checkbox => {
+                    capture::checkbox(target, read_bool(&el, "checked"), via_label)
+                }
+                FieldKind::Radio => capture::radio(target, || read_string(&el, "value"), via_label),
                 _ => capture::select(target, || selected_options(&el)),
             };
             st.push(kind);

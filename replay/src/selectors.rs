@@ -142,8 +142,10 @@ pub fn playwright(alt: &Alternative, t: &Target) -> Option<String> {
 }
 
 /// A Playwright regex literal matching the whole of `s`, ignoring case,
-/// with any run of whitespace matching any run (Playwright collapses
-/// whitespace in names and text, the recorder trims it).
+/// with any run of whitespace matching any run, and any at either end:
+/// Playwright normalises whitespace for quoted text but hands a regex the
+/// raw text, which for a web component's host includes the whitespace of
+/// its shadow root (`<sl-button>Submit</sl-button>` reads " Submit ").
 ///
 /// Escaped: every regex metacharacter; `/`, which would end the literal;
 /// quotes, which Playwright's selector parser reads as string delimiters;
@@ -151,7 +153,7 @@ pub fn playwright(alt: &Alternative, t: &Target) -> Option<String> {
 /// `u` flag a backslash before any of these is an identity escape.
 /// Control characters (never in a real name) become `\uXXXX`.
 fn whole_ignoring_case(s: &str) -> String {
-    let mut out = String::from("/^");
+    let mut out = String::from("/^\\s*");
     let mut in_space = false;
     for c in s.trim().chars() {
         if c.is_whitespace() {
@@ -172,7 +174,7 @@ fn whole_ignoring_case(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push_str("$/i");
+    out.push_str("\\s*$/i");
     out
 }
 
@@ -286,11 +288,11 @@ mod tests {
         let alts = alternatives(&link);
         assert_eq!(
             playwright(&alts[0], &link).unwrap(),
-            r#"internal:role=link[name=/^ADD\s+GROUP$/i]"#
+            r#"internal:role=link[name=/^\s*ADD\s+GROUP\s*$/i]"#
         );
         assert_eq!(
             playwright(&alts[1], &link).unwrap(),
-            r#"text=/^ADD\s+GROUP$/i"#
+            r#"text=/^\s*ADD\s+GROUP\s*$/i"#
         );
         // Page text cannot end the literal, start a string, split the
         // chain or widen the match.
@@ -298,7 +300,7 @@ mod tests {
         let sel = playwright(&alternatives(&hostile)[0], &hostile).unwrap();
         assert_eq!(
             sel,
-            r#"internal:role=button[name=/^a\s+\"q\"\s+\>\>\s+b\/c\s+\[x\]\s+\.\*$/i]"#
+            r#"internal:role=button[name=/^\s*a\s+\"q\"\s+\>\>\s+b\/c\s+\[x\]\s+\.\*\s*$/i]"#
         );
         assert!(!sel.contains(">>"), "{sel}");
     }

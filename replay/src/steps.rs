@@ -160,9 +160,14 @@ pub enum Action {
     },
     Check {
         checked: bool,
+        /// Click the `<label>` wrapping the control, as the user did: the
+        /// control itself may not take the pointer (see
+        /// `EventKind::Checkbox::via_label`).
+        via_label: bool,
     },
     Radio {
         value: String,
+        via_label: bool,
     },
     Press {
         key: String,
@@ -679,18 +684,34 @@ impl Builder {
                 );
                 self.absorb(seqs);
             }
-            EventKind::Checkbox { target, checked } => {
+            EventKind::Checkbox {
+                target,
+                checked,
+                via_label,
+            } => {
                 // The click that toggled it is the same user action.
                 let seqs = self.drop_focusing_click(e.tab_id, target);
-                self.push_step(e, Action::Check { checked: *checked }, Some(target));
+                self.push_step(
+                    e,
+                    Action::Check {
+                        checked: *checked,
+                        via_label: *via_label,
+                    },
+                    Some(target),
+                );
                 self.absorb(seqs);
             }
-            EventKind::Radio { target, value } => {
+            EventKind::Radio {
+                target,
+                value,
+                via_label,
+            } => {
                 let seqs = self.drop_focusing_click(e.tab_id, target);
                 self.push_step(
                     e,
                     Action::Radio {
                         value: value.clone(),
+                        via_label: *via_label,
                     },
                     Some(target),
                 );

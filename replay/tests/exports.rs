@@ -530,3 +530,47 @@ fn devtools_frames_shadow_roots_and_tabs() {
             .all(|t| t.as_str().unwrap().starts_with("https://"))
     );
 }
+
+#[test]
+fn a_checkbox_toggled_through_its_label_is_clicked_through_its_label() {
+    let (file, mut rec) = examples()
+        .into_iter()
+        .find(|(f, _)| f.ends_with("multi-page-form.json"))
+        .expect("the example exists");
+    let at = rec
+        .events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::Checkbox { .. }))
+        .unwrap_or_else(|| panic!("{file} has a checkbox"));
+    let clicks = |rec: &Recording| -> Vec<String> {
+        plans(rec)
+            .concat()
+            .iter()
+            .filter(|a| a["kind"] == "click")
+            .filter_map(|a| a["selector"].as_str().map(str::to_owned))
+            .collect()
+    };
+    // Clicked on the box: the plan clicks the input itself.
+    let direct = clicks(&rec);
+    assert!(
+        !direct.iter().any(|s| s.contains("ancestor::label")),
+        "{direct:?}"
+    );
+    // Clicked on its label: the plan clicks the label wrapping it, and
+    // SKILL.md says so; nothing else changes.
+    if let EventKind::Checkbox { via_label, .. } = &mut rec.events[at].kind {
+        *via_label = true;
+    }
+    let via = clicks(&rec);
+    assert_eq!(via.len(), direct.len());
+    let changed: Vec<(&String, &String)> =
+        direct.iter().zip(&via).filter(|(d, v)| d != v).collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(
+        *changed[0].1,
+        format!("{} >> xpath=ancestor::label[1]", changed[0].0)
+    );
+    let md = String::from_utf8(files(&rec)["SKILL.md"].clone()).unwrap();
+    assert!(md.contains("by clicking its label"), "{md}");
+    check_plans(&file, &rec);
+}

@@ -222,7 +222,7 @@ pub fn describe(step: &Step, workflow: &Workflow) -> String {
         }
         Action::Select { param: Some(_), .. } => format!("select (parameter) in {what}"),
         Action::Select { labels, .. } => format!("select {:?} in {what}", labels.join(", ")),
-        Action::Check { checked } => {
+        Action::Check { checked, .. } => {
             format!("{} {what}", if *checked { "check" } else { "uncheck" })
         }
         Action::Radio { .. } => format!("choose {what}"),

@@ -484,10 +484,10 @@ impl<'a> Runner<'a> {
                     ));
                 }
             }
-            Action::Check { checked } => {
+            Action::Check { checked, via_label } => {
                 let el = need()?;
                 if el.is_selected().await? != *checked {
-                    self.click_toggle(el).await?;
+                    self.click_toggle(el, *via_label).await?;
                 }
                 if el.is_selected().await? != *checked {
                     return Err(Failure(format!(
@@ -496,10 +496,10 @@ impl<'a> Runner<'a> {
                     )));
                 }
             }
-            Action::Radio { .. } => {
+            Action::Radio { via_label, .. } => {
                 let el = need()?;
                 if !el.is_selected().await? {
-                    self.click_toggle(el).await?;
+                    self.click_toggle(el, *via_label).await?;
                 }
                 if !el.is_selected().await? {
                     return Err(Failure(
@@ -564,12 +564,18 @@ impl<'a> Runner<'a> {
     /// what the user clicked and what toggles it. With pointer actions at
     /// the label's centre, not Element Click: the label's own text is
     /// slotted in from the host, and chromedriver counts a click that
-    /// lands on it as the host's, not the label's.
-    async fn click_toggle(&self, el: &Element) -> Result<(), Failure> {
-        let err = match el.click().await {
-            Ok(()) => return Ok(()),
-            Err(e) if not_clickable_itself(&e) => e,
-            Err(e) => return Err(e.into()),
+    /// lands on it as the host's, not the label's. When the recording says
+    /// the user clicked the label (`via_label`), the label is clicked
+    /// straight away.
+    async fn click_toggle(&self, el: &Element, via_label: bool) -> Result<(), Failure> {
+        let err = if via_label {
+            Failure("the recorded label of this control is gone".into())
+        } else {
+            match el.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if not_clickable_itself(&e) => e.into(),
+                Err(e) => return Err(e.into()),
+            }
         };
         let label = self
             .client
@@ -579,7 +585,7 @@ impl<'a> Runner<'a> {
             )
             .await?;
         let Some(label) = element(self.client, &label) else {
-            return Err(err.into());
+            return Err(err);
         };
         let (_, _, width, height) = label.rectangle().await?;
         let centre = workflow_format::Point {
@@ -641,6 +647,57 @@ impl<'a> Runner<'a> {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// Waits until the point a pointer action will press belongs to `el`:
+    /// the deepest element there (through open shadow roots) is `el`, inside
+    /// it, or one of its hosts. Pointer actions, unlike Element Click, do
+    /// not check this, and a menu or listbox that is still fading out over
+    /// the element (Shoelace's `<sl-select>` over the checkbox below it)
+    /// would take the click instead. A person waits for it to go too.
+    async fn wait_hit(
+        &self,
+        el: &Element,
+        offset: workflow_format::Point,
+        width: f64,
+        height: f64,
+    ) -> Result<(), Failure> {
+        // WebDriver offsets are from the element's centre; the recorded one
+        // is from its top-left corner. Kept inside the element as it is now.
+        let (dx, dy) = offset_from_centre(offset, width, height);
+        const HIT: &str = r#"
+            const [el, dx, dy] = arguments;
+            const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2 + dx, y = r.top + r.height / 2 + dy;
+            let hit = document.elementFromPoint(x, y);
+            while (hit && hit.shadowRoot) {
+                const inner = hit.shadowRoot.elementFromPoint(x, y);
+                if (!inner || inner === hit) break;
+                hit = inner;
+            }
+            const within = (inner, outer) => {
+                for (let n = inner; n; n = n.parentNode || n.host) if (n === outer) return true;
+                return false;
+            };
+            return !!hit && (within(hit, el) || within(el, hit));
+        "#;
+        let deadline = Instant::now() + self.timeouts.element;
+        loop {
+            let hit = self
+                .client
+                .execute(HIT, vec![serde_json::to_value(el)?, json!(dx), json!(dy)])
+                .await?;
+            if hit.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure(format!(
+                    "another element covers the point to click for {:?}",
+                    self.timeouts.element
+                )));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     async fn pointer_click(
         &self,
         el: &Element,
@@ -662,6 +719,9 @@ impl<'a> Runner<'a> {
                 vec![serde_json::to_value(el)?],
             )
             .await?;
+        let (_, _, width, height) = el.rectangle().await?;
+        let (x, y) = offset_from_centre(offset, width, height);
+        self.wait_hit(el, offset, width, height).await?;
         let mods = modifier_chars(modifiers);
         if !mods.is_empty() {
             let mut down = KeyActions::new("keyboard".into());
@@ -670,10 +730,6 @@ impl<'a> Runner<'a> {
             }
             self.client.perform_actions(down).await?;
         }
-        // WebDriver offsets are from the element's centre; the recorded one
-        // is from its top-left corner. Kept inside the element as it is now.
-        let (_, _, width, height) = el.rectangle().await?;
-        let (x, y) = offset_from_centre(offset, width, height);
         let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
             element: el.clone(),
             duration: None,

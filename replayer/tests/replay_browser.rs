@@ -65,6 +65,7 @@ fn form_recording(base: &str) -> workflow_format::Recording {
                 EventKind::Checkbox {
                     target: news,
                     checked: true,
+                    via_label: false,
                 },
             ),
             (

@@ -99,6 +99,9 @@ describe('Shoelace web components (shadow DOM, custom dropdown)', () => {
     assert.equal(checks.length, 1, JSON.stringify(kinds));
     assert.deepEqual(checks[0].kind.target.shadow_hosts, ['#news']);
     assert.equal(checks[0].kind.checked, true);
+    // The click hit the label text slotted into the component's <label>,
+    // not the (hidden) box.
+    assert.equal(checks[0].kind.via_label, true);
     const clicks = rec.events.filter((e) => e.kind.type === 'click').map((e) => e.kind.target);
     // The name field is named by its <label>, the combobox by its
     // aria-labelledby <label> (both inside the shadow roots); the option and
@@ -130,11 +133,10 @@ describe('Shoelace web components (shadow DOM, custom dropdown)', () => {
   });
 
   test('a real OpenClaw gateway fills the components with a new name', {
+    // <sl-checkbox>'s input is transparent to the pointer (Playwright would
+    // say "another element intercepts pointer events"); the recording says
+    // the user clicked its label, and the plan clicks that.
     skip: openclawSkip(),
-    // Known gap (issue 12): the plan clicks <sl-checkbox>'s inner input, which
-    // is transparent to the pointer; Playwright reports "another element
-    // intercepts pointer events". `clawtrail replay` clicks the label then.
-    todo: 'the plan must click what intercepts the checkbox (its label)',
   }, async () => {
     const seen = reports(server, 'sl').length;
     await runOpenClaw(exported, { [onlyInput(exported.skillMd)]: 'Hedy Lamarr' });

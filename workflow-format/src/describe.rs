@@ -73,7 +73,9 @@ impl EventKind {
                 let shown: Vec<String> = labels.iter().map(|l| quote(l)).collect();
                 format!("Select {} in {}", shown.join(", "), target.describe())
             }
-            EventKind::Checkbox { target, checked } => format!(
+            EventKind::Checkbox {
+                target, checked, ..
+            } => format!(
                 "{} {}",
                 if *checked { "Check" } else { "Uncheck" },
                 target.describe()

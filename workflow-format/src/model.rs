@@ -116,11 +116,21 @@ pub enum EventKind {
     Checkbox {
         target: Target,
         checked: bool,
+        /// The user clicked the `<label>` wrapping the checkbox, not the
+        /// checkbox itself. Custom checkboxes (a web component's, a CSS
+        /// framework's) hide the real input under a box drawn in the label,
+        /// so the input cannot take a click and a replay must click the
+        /// label, as the user did. Absent (false) in older recordings.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        via_label: bool,
     },
     /// A radio button was selected.
     Radio {
         target: Target,
         value: String,
+        /// As for [`EventKind::Checkbox`].
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        via_label: bool,
     },
     /// A `contenteditable` region's text after an edit.
     ContentEdit {

@@ -315,6 +315,8 @@ struct SelectFields {
 struct CheckboxFields {
     target: Target,
     checked: bool,
+    #[serde(default)]
+    via_label: bool,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +324,8 @@ struct CheckboxFields {
 struct RadioFields {
     target: Target,
     value: String,
+    #[serde(default)]
+    via_label: bool,
 }
 
 #[derive(Deserialize)]
@@ -449,10 +453,24 @@ impl From<BufferedKind> for EventKind {
                 values,
                 labels,
             },
-            B::Checkbox(CheckboxFields { target, checked }) => {
-                EventKind::Checkbox { target, checked }
-            }
-            B::Radio(RadioFields { target, value }) => EventKind::Radio { target, value },
+            B::Checkbox(CheckboxFields {
+                target,
+                checked,
+                via_label,
+            }) => EventKind::Checkbox {
+                target,
+                checked,
+                via_label,
+            },
+            B::Radio(RadioFields {
+                target,
+                value,
+                via_label,
+            }) => EventKind::Radio {
+                target,
+                value,
+                via_label,
+            },
             B::ContentEdit(ContentEditFields { target, text }) => {
                 EventKind::ContentEdit { target, text }
             }
@@ -542,10 +560,14 @@ mod tests {
         Checkbox {
             target: Target,
             checked: bool,
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            via_label: bool,
         },
         Radio {
             target: Target,
             value: String,
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            via_label: bool,
         },
         ContentEdit {
             target: Target,
@@ -765,6 +787,24 @@ mod tests {
         // And what they accept, including the derive's leniencies: unit
         // variants ignore other members; a payload may come as an array.
         let accepted = [
+            // `via_label` is optional and defaults to false.
+            object(&[
+                ("type", "\"checkbox\"".into()),
+                ("target", t.clone()),
+                ("checked", "true".into()),
+            ]),
+            object(&[
+                ("type", "\"checkbox\"".into()),
+                ("target", t.clone()),
+                ("checked", "true".into()),
+                ("via_label", "true".into()),
+            ]),
+            object(&[
+                ("via_label", "true".into()),
+                ("value", "\"a\"".into()),
+                ("target", t.clone()),
+                ("type", "\"radio\"".into()),
+            ]),
             object(&[("type", "\"tab_closed\"".into()), ("x", "1".into())]),
             object(&[("x", "1".into()), ("type", "\"tab_activated\"".into())]),
             object(&[

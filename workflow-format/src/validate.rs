@@ -319,7 +319,7 @@ impl Validator {
                 }
                 Ok(())
             }
-            EventKind::Radio { target, value } => {
+            EventKind::Radio { target, value, .. } => {
                 if let Some(reason) = target.redaction_reason() {
                     if !value.is_empty() {
                         return Err(self.err("value", Problem::RedactionRequired { reason }));

@@ -345,11 +345,16 @@ fn kind() -> BoxedStrategy<EventKind> {
                 }
             })
             .boxed(),
-        (any_target(), any::<bool>())
-            .prop_map(|(target, checked)| EventKind::Checkbox { target, checked })
+        (any_target(), any::<bool>(), any::<bool>())
+            .prop_map(|(target, checked, via_label)| EventKind::Checkbox {
+                target,
+                checked,
+                via_label,
+            })
             .boxed(),
-        (any_target(), line())
-            .prop_map(|(target, value)| EventKind::Radio {
+        (any_target(), line(), any::<bool>())
+            .prop_map(|(target, value, via_label)| EventKind::Radio {
+                via_label,
                 value: if target.redaction_reason().is_some() {
                     String::new()
                 } else {

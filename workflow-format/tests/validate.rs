@@ -433,6 +433,7 @@ fn cases() -> Vec<Case> {
                 r.events[2].kind = EventKind::Radio {
                     target: t,
                     value: "secret".into(),
+                    via_label: false,
                 }
             },
             field: "events[2].kind.value",

@@ -171,6 +171,21 @@ fn step_actions(step: &Step, wf: &Workflow) -> Vec<PlanAction> {
             }
             vec![a]
         }
+        // The label wrapping the control, when the user clicked that: a
+        // custom checkbox hides its input under a box drawn in the label,
+        // and Playwright refuses to click an element another one covers.
+        (
+            Action::Check {
+                via_label: true, ..
+            }
+            | Action::Radio {
+                via_label: true, ..
+            },
+            Some(sel),
+        ) => vec![PlanAction::on(
+            "click",
+            format!("{sel} >> xpath=ancestor::label[1]"),
+        )],
         (Action::Focus | Action::Check { .. } | Action::Radio { .. }, Some(sel)) => {
             vec![PlanAction::on("click", sel)]
         }

@@ -137,12 +137,13 @@ pub fn describe_step(step: &Step, wf: &Workflow) -> String {
                 format!("Select {} in the {what}", shown.join(", "))
             }
         },
-        Action::Check { checked } => format!(
-            "{} the {what} (it must end up {})",
+        Action::Check { checked, via_label } => format!(
+            "{} the {what}{} (it must end up {})",
             if *checked { "Check" } else { "Uncheck" },
+            by_label(*via_label),
             if *checked { "checked" } else { "unchecked" }
         ),
-        Action::Radio { .. } => format!("Choose the {what}"),
+        Action::Radio { via_label, .. } => format!("Choose the {what}{}", by_label(*via_label)),
         Action::Press { key, modifiers, .. } => {
             let combo = key_combo(key, modifiers);
             if step.target.is_some() {
@@ -412,4 +413,13 @@ pub fn render(rec: &Recording, wf: &Workflow, plans: &[Plan], slug: &str) -> Str
         "4. If the page differs so much that no element matches, stop and tell the user which step failed."
     );
     o
+}
+
+/// How a checkbox or radio was toggled, when it was through its label.
+fn by_label(via_label: bool) -> &'static str {
+    if via_label {
+        " by clicking its label (the box itself does not take the click)"
+    } else {
+        ""
+    }
 }
