@@ -246,7 +246,7 @@ fn same_origin(a: &str, b: &str) -> bool {
 }
 
 /// Roles and tags that Enter activates like a click.
-fn is_activatable(t: &Target) -> bool {
+pub(crate) fn is_activatable(t: &Target) -> bool {
     let role = t.aria.as_ref().map(|a| a.role.as_str());
     if matches!(
         role,

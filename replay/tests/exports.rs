@@ -574,3 +574,90 @@ fn a_checkbox_toggled_through_its_label_is_clicked_through_its_label() {
     assert!(md.contains("by clicking its label"), "{md}");
     check_plans(&file, &rec);
 }
+
+/// A double click in text, whose position decides the word it selects.
+fn double_click(t: workflow_format::Target, x: f64, y: f64) -> EventKind {
+    EventKind::DoubleClick(workflow_format::Pointer {
+        target: t,
+        button: workflow_format::MouseButton::Primary,
+        modifiers: Modifiers::default(),
+        offset: workflow_format::Point { x, y },
+    })
+}
+
+#[test]
+fn a_double_click_in_text_ends_its_plan_and_is_clicked_by_coordinates() {
+    let mut para = el("p", "#body > p");
+    para.text = Some("Ship the release today".into());
+    para.frame_path = vec![0];
+    let rec = recording(
+        "double-click",
+        vec![
+            (URL, double_click(para, 62.0, 9.5)),
+            (URL, click(button("Bold", "#bold"))),
+            // On a control the position does not matter: a plain click.
+            (URL, double_click(button("Open", "#open"), 3.0, 4.0)),
+        ],
+    );
+    let files = files(&rec);
+    let plans = plans(&rec);
+    check_plans("double-click", &rec);
+    assert_eq!(plans.len(), 2, "{plans:?}");
+    // Plan 1 brings the paragraph into view and stops there.
+    let last = plans[0].last().unwrap();
+    assert_eq!(last["kind"], "scrollIntoView", "{plans:?}");
+    assert!(
+        last["selector"].as_str().unwrap().contains("enter-frame"),
+        "{last}"
+    );
+    assert!(
+        !plans[0].iter().any(|a| a["doubleClick"] == true),
+        "{plans:?}"
+    );
+    // Plan 2 goes on with Bold, and the control's double click stays a click.
+    let kinds: Vec<(&str, bool)> = plans[1]
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap(), a["doubleClick"] == true))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("click", false), ("click", true), ("wait", false)],
+        "{plans:?}"
+    );
+    let point = String::from_utf8(files["references/point-01.js"].clone()).unwrap();
+    assert!(point.starts_with("() => {"), "{point}");
+    assert!(
+        point.contains(r##"path = [0]"##) && point.contains(r##"css = "#body > p""##),
+        "{point}"
+    );
+    assert!(point.contains("x: 62, y: 9.5"), "{point}");
+    let md = String::from_utf8(files["SKILL.md"].clone()).unwrap();
+    assert!(
+        md.contains("After running it, double-click for step 1 at the point that `references/point-01.js` returns"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`openclaw browser click-coords <x> <y> --double`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("62 px right of and 10 px below its top-left corner"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Before running it, continue on the same page, once the previous plan's click by coordinates is done."),
+        "{md}"
+    );
+    assert!(!files.contains_key("references/point-02.js"));
+}
+
+#[test]
+fn point_functions_quote_page_text() {
+    // A hostile id cannot end the string literal or the function.
+    let mut para = el("p", r##"#x"]);alert(1);//"##);
+    para.shadow_hosts = vec![r##"</script>"'`"##.into()];
+    let rec = recording("hostile", vec![(URL, double_click(para, 1.0, 2.0))]);
+    let point = String::from_utf8(files(&rec)["references/point-01.js"].clone()).unwrap();
+    assert!(point.contains(r##"css = "#x\"]);alert(1);//""##), "{point}");
+    assert!(point.contains(r##"hosts = ["</script>\"'`"]"##), "{point}");
+}

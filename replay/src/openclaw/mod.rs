@@ -4,6 +4,7 @@
 //! <slug>/
 //!   SKILL.md                  goal, inputs, steps, checks, how to run
 //!   references/plan-01.json   one OpenClaw batch per page segment
+//!   references/point-03.js    where to click by coordinates after plan 3
 //!   references/recording.json the source recording
 //! ```
 
@@ -46,6 +47,12 @@ pub fn render_openclaw_skill(rec: &Recording) -> Result<(String, Vec<SkillFile>)
             path: Path::new("references").join(p.file_name()),
             contents: json.into_bytes(),
         });
+        if let Some(point) = &p.then {
+            files.push(SkillFile {
+                path: Path::new("references").join(p.point_file_name()),
+                contents: format!("{}\n", point.function).into_bytes(),
+            });
+        }
     }
     // Validation guarantees every sensitive field is redacted, so the
     // recording holds no secret and is kept as the source of truth.

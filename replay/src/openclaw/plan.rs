@@ -14,13 +14,20 @@
 //! - `fill` needs snapshot refs, so fields are filled with `type`;
 //! - selectors run through Playwright's strict `page.locator()`;
 //! - a batch holds at most [`MAX_BATCH_ACTIONS`] actions, so a long segment
-//!   is split into several plans.
+//!   is split into several plans;
+//! - a click takes no position, only `clickCoords` does, with numbers a
+//!   static plan cannot know (where the element is depends on the layout
+//!   at replay time), and a batch returns no `evaluate` result. So a click
+//!   whose position matters (a double click selecting the word under the
+//!   pointer) ends its plan: the plan scrolls the element into view, and
+//!   SKILL.md tells the agent to run `references/point-NN.js` (it returns
+//!   the recorded point in the tab's viewport) and `click-coords` there.
 
 use serde::Serialize;
-use workflow_format::{Modifiers, MouseButton};
+use workflow_format::{Modifiers, MouseButton, Point, Target};
 
 use crate::selectors::{Alternative, preferred};
-use crate::steps::{Action, Entry, Segment, Step, Workflow};
+use crate::steps::{Action, Entry, Segment, Step, Workflow, is_activatable};
 use crate::text::quoted;
 
 /// The most actions OpenClaw accepts in one batch.
@@ -94,12 +101,99 @@ pub struct Plan {
     /// Numbers of the steps this plan performs.
     pub steps: Vec<usize>,
     pub actions: Vec<PlanAction>,
+    /// The click the agent does by coordinates once the batch is done.
+    pub then: Option<PointClick>,
+    /// Whether the plan before this one (same segment) ended with `then`.
+    pub after_point: bool,
 }
 
 impl Plan {
     pub fn file_name(&self) -> String {
         format!("plan-{:02}.json", self.number)
     }
+
+    /// `references/` file of `then`'s function.
+    pub fn point_file_name(&self) -> String {
+        format!("point-{:02}.js", self.number)
+    }
+}
+
+/// A click at a recorded point, which OpenClaw can only do by viewport
+/// coordinates (`click-coords`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointClick {
+    /// The step it does.
+    pub step: usize,
+    /// From the element's top-left corner, CSS pixels.
+    pub offset: Point,
+    pub count: u8,
+    /// JavaScript function source for `openclaw browser evaluate`: returns
+    /// `{x, y}`, the point in the tab's viewport, or `null`.
+    pub function: String,
+}
+
+/// The click of `step` when where it lands matters and OpenClaw must do it
+/// by coordinates: a double click selects the word under the pointer, in
+/// text or an editor. A double click on a control (a button, a link, a
+/// list option) does the same wherever it lands, so it stays a `click`.
+fn point_click(step: &Step) -> Option<PointClick> {
+    let Action::Click { count, offset, .. } = &step.action else {
+        return None;
+    };
+    let target = step.target.as_ref()?;
+    if *count < 2 || is_activatable(target) {
+        return None;
+    }
+    Some(PointClick {
+        step: step.number,
+        offset: *offset,
+        count: *count,
+        function: point_function(&step.frame_path, target, *offset),
+    })
+}
+
+/// The function that finds the recorded point of `target` in the top
+/// page's viewport: through each iframe on `frame_path` (by its window,
+/// which is what the index path counts), each shadow host, then the
+/// element's own box, with the offset kept inside it. `null` when the
+/// element is missing or in a cross-origin frame (a page cannot look
+/// inside one). Page text enters only as JSON string literals.
+fn point_function(frame_path: &[u32], target: &Target, offset: Point) -> String {
+    let path = serde_json::to_string(frame_path).expect("numbers serialize");
+    let hosts = serde_json::to_string(&target.shadow_hosts).expect("strings serialize");
+    let css = quoted(&target.css);
+    let (ox, oy) = (offset.x.max(0.0), offset.y.max(0.0));
+    format!(
+        r#"() => {{
+  const path = {path}, hosts = {hosts}, css = {css}, at = {{ x: {ox}, y: {oy} }};
+  let win = window, left = 0, top = 0;
+  try {{
+    for (const i of path) {{
+      const doc = win.document;
+      const frame = [...doc.querySelectorAll('iframe, frame')].find((f) => f.contentWindow === win.frames[i]);
+      if (!frame) return null;
+      const r = frame.getBoundingClientRect(), s = doc.defaultView.getComputedStyle(frame);
+      left += r.left + frame.clientLeft + parseFloat(s.paddingLeft);
+      top += r.top + frame.clientTop + parseFloat(s.paddingTop);
+      win = win.frames[i];
+    }}
+    let root = win.document;
+    for (const h of hosts) {{
+      root = root.querySelector(h)?.shadowRoot;
+      if (!root) return null;
+    }}
+    const el = root.querySelector(css);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return {{
+      x: left + r.left + Math.min(at.x, Math.max(r.width - 1, 0)),
+      y: top + r.top + Math.min(at.y, Math.max(r.height - 1, 0)),
+    }};
+  }} catch (e) {{
+    return null;
+  }}
+}}"#
+    )
 }
 
 /// A Playwright URL glob that matches `url`. Glob metacharacters cannot be
@@ -254,8 +348,18 @@ pub fn plans(wf: &Workflow) -> Vec<Plan> {
             }
             _ => wait_url(&seg.url),
         };
+        // Groups of actions, each ending where the agent must click by
+        // coordinates (the group's `PointClick`), the last one at the end.
+        let mut groups: Vec<(Vec<(usize, PlanAction)>, Option<PointClick>)> = Vec::new();
         let mut items: Vec<(usize, PlanAction)> = vec![(0, first)];
         for step in &seg.steps {
+            if let (Some(point), Some(sel)) = (point_click(step), selector(step)) {
+                // Waits for the element and brings it into view, so the
+                // point is measured where it will be clicked.
+                items.push((step.number, PlanAction::on("scrollIntoView", sel)));
+                groups.push((std::mem::take(&mut items), Some(point)));
+                continue;
+            }
             for a in step_actions(step, wf) {
                 items.push((step.number, a));
             }
@@ -263,16 +367,30 @@ pub fn plans(wf: &Workflow) -> Vec<Plan> {
         if si == last_segment && !seg.title.is_empty() && !ends_with_navigation(seg) {
             items.push((0, wait_title(&seg.title)));
         }
-        for (part, chunk) in chunks(items).into_iter().enumerate() {
-            let mut steps: Vec<usize> = chunk.iter().map(|(n, _)| *n).filter(|n| *n > 0).collect();
-            steps.dedup();
-            out.push(Plan {
-                number: out.len() + 1,
-                segment: si,
-                part,
-                steps,
-                actions: chunk.into_iter().map(|(_, a)| a).collect(),
-            });
+        if !items.is_empty() || groups.is_empty() {
+            groups.push((items, None));
+        }
+        let mut part = 0;
+        let mut after_point = false;
+        for (items, point) in groups {
+            let pieces = chunks(items);
+            let last = pieces.len().saturating_sub(1);
+            for (i, chunk) in pieces.into_iter().enumerate() {
+                let mut steps: Vec<usize> =
+                    chunk.iter().map(|(n, _)| *n).filter(|n| *n > 0).collect();
+                steps.dedup();
+                out.push(Plan {
+                    number: out.len() + 1,
+                    segment: si,
+                    part,
+                    steps,
+                    actions: chunk.into_iter().map(|(_, a)| a).collect(),
+                    then: if i == last { point.clone() } else { None },
+                    after_point: after_point && i == 0,
+                });
+                part += 1;
+            }
+            after_point = point.is_some();
         }
     }
     out

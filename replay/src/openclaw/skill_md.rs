@@ -14,7 +14,7 @@ use std::fmt::Write;
 
 use workflow_format::{FORMAT_VERSION, Recording};
 
-use super::plan::{Plan, key_combo, opens_url};
+use super::plan::{Plan, PointClick, key_combo, opens_url};
 use crate::params::secret_reason_text;
 use crate::steps::{Action, Entry, Step, Workflow};
 use crate::text::{code, md, one_line, quoted};
@@ -202,6 +202,10 @@ fn selectors_line(step: &Step) -> Option<String> {
 
 fn reach(plan: &Plan, wf: &Workflow) -> String {
     let seg = &wf.segments[plan.segment];
+    if plan.after_point {
+        return "continue on the same page, once the previous plan's click by coordinates is done"
+            .to_owned();
+    }
     if plan.part > 0 {
         return "continue on the same page (the previous plan stopped only because a batch holds at most 100 actions)".to_owned();
     }
@@ -359,6 +363,10 @@ pub fn render(rec: &Recording, wf: &Workflow, plans: &[Plan], slug: &str) -> Str
             }
         }
         let _ = writeln!(o);
+        if let Some(point) = &plan.then {
+            let _ = writeln!(o, "{}", after_plan(plan, point, seg.tab_index + 1));
+            let _ = writeln!(o);
+        }
     }
 
     // --- success check -----------------------------------------------
@@ -422,4 +430,27 @@ fn by_label(via_label: bool) -> &'static str {
     } else {
         ""
     }
+}
+
+/// What the agent does after a plan that ends before a click by
+/// coordinates (see `plan::PointClick`).
+fn after_plan(plan: &Plan, point: &PointClick, tab: usize) -> String {
+    let verb = if point.count >= 2 {
+        "double-click"
+    } else {
+        "click"
+    };
+    let flag = if point.count >= 2 { " --double" } else { "" };
+    format!(
+        "After running it, {verb} for step {step} at the point that `references/{file}` returns: \
+         run its function with `openclaw browser evaluate --fn` in tab {tab} (it returns `{{x, y}}` in the tab's viewport), \
+         then `openclaw browser click-coords <x> <y>{flag}`. \
+         The plan cannot do this itself: OpenClaw's click takes no position, and where a {verb} lands decides what it selects. \
+         If the function returns null (the element is in a cross-origin frame), find the element of step {step} on a screenshot \
+         and {verb} {x} px right of and {y} px below its top-left corner.",
+        step = point.step,
+        file = plan.point_file_name(),
+        x = point.offset.x.round(),
+        y = point.offset.y.round(),
+    )
 }

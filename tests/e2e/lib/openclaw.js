@@ -241,10 +241,23 @@ export function skillInputs(skillMd) {
   return out;
 }
 
-/** The plans of a SKILL.md, in order: {number, tab, page, file, reach}. */
+/**
+ * The plans of a SKILL.md, in order: {number, tab, page, file, reach,
+ * point}. `point` is set when the plan's section says to click by
+ * coordinates after it: {double, file} (the function that finds the point).
+ */
 export function skillPlans(skillMd) {
-  const re = /^Page: `([^`]+)` in tab (\d+)\. Plan file: `(references\/plan-\d+\.json)`\. Before running it, (.*)\.$/gm;
-  return [...skillMd.matchAll(re)].map((m, i) => ({ number: i + 1, page: m[1], tab: Number(m[2]), file: m[3], reach: m[4] }));
+  const page = /^Page: `([^`]+)` in tab (\d+)\. Plan file: `(references\/plan-\d+\.json)`\. Before running it, (.*)\.$/m;
+  const after = /^After running it, (double-click|click) for step \d+ at the point that `(references\/point-\d+\.js)` returns:/m;
+  return skillMd.split(/^### Plan /m).slice(1).map((section, i) => {
+    const m = section.match(page);
+    if (!m) throw new Error(`plan section ${i + 1} has no "Page: ... Before running it" line`);
+    const a = section.match(after);
+    return {
+      number: i + 1, page: m[1], tab: Number(m[2]), file: m[3], reach: m[4],
+      point: a ? { double: a[1] === 'double-click', file: a[2] } : null,
+    };
+  });
 }
 
 /**
@@ -287,7 +300,20 @@ export async function runSkill(gw, skillDir, values = {}) {
           throw new Error(`the page navigated to ${r.aborted.url} after action ${r.aborted.afterAction}, ${r.aborted.skipped} action(s) not run`);
         }
         if (results.length !== actions.length) throw new Error(`${results.length} of ${actions.length} actions ran`);
-        report.push({ number: plan.number, ok: true, actions: actions.length, ms: Date.now() - t0 });
+        let clicks = 0;
+        if (plan.point) {
+          // "run its function with `openclaw browser evaluate`, then
+          // `openclaw browser click-coords <x> <y>`": the same two routes.
+          const targetId = tabs.get(plan.tab);
+          const fn = await fs.readFile(path.join(skillDir, plan.point.file), 'utf8');
+          const at = await gw.evaluate(targetId, fn);
+          if (!at || !Number.isFinite(at.x) || !Number.isFinite(at.y)) {
+            throw new Error(`${plan.point.file} found no point (${JSON.stringify(at)})`);
+          }
+          await gw.api('POST', '/act', { kind: 'clickCoords', x: at.x, y: at.y, doubleClick: plan.point.double, targetId });
+          clicks = 1;
+        }
+        report.push({ number: plan.number, ok: true, actions: actions.length + clicks, ms: Date.now() - t0 });
       } catch (e) {
         // Where the browser is, to tell a wrong tab from a wrong page.
         const where = await gw.tabs().then(
