@@ -331,6 +331,9 @@ fn wait_title(title: &str) -> PlanAction {
     a
 }
 
+/// An action with the number of the step it does (0: none, a wait).
+type Numbered = (usize, PlanAction);
+
 /// Every plan of `wf`, in order.
 pub fn plans(wf: &Workflow) -> Vec<Plan> {
     let mut out: Vec<Plan> = Vec::new();
@@ -350,8 +353,8 @@ pub fn plans(wf: &Workflow) -> Vec<Plan> {
         };
         // Groups of actions, each ending where the agent must click by
         // coordinates (the group's `PointClick`), the last one at the end.
-        let mut groups: Vec<(Vec<(usize, PlanAction)>, Option<PointClick>)> = Vec::new();
-        let mut items: Vec<(usize, PlanAction)> = vec![(0, first)];
+        let mut groups: Vec<(Vec<Numbered>, Option<PointClick>)> = Vec::new();
+        let mut items: Vec<Numbered> = vec![(0, first)];
         for step in &seg.steps {
             if let (Some(point), Some(sel)) = (point_click(step), selector(step)) {
                 // Waits for the element and brings it into view, so the
