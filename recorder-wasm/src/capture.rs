@@ -153,10 +153,52 @@ pub fn target(
     let (css, css_unique) = best_css(&facts.chain, &facts.own, is_unique)?;
     let xpath = selector::xpath(&facts.chain)?;
     let tag = facts.chain.first()?.tag.clone();
+    let Named {
+        aria,
+        text,
+        label,
+        placeholder,
+        input_type,
+        autocomplete,
+    } = named(facts, &tag);
+    Some(Target {
+        aria,
+        aria_unique: None,
+        text,
+        css,
+        css_unique,
+        xpath,
+        shadow_hosts: facts.shadow_hosts.clone(),
+        frame_path: frame_path.clone(),
+        tag,
+        input_type,
+        name: short(facts.own.name.as_deref()),
+        label,
+        placeholder,
+        autocomplete,
+        was_password: facts.was_password,
+        bounds: sane_rect(facts.bounds),
+    })
+}
+
+/// What names an element, as [`target`] records it.
+pub struct Named {
+    pub aria: Option<AriaRef>,
+    pub text: Option<String>,
+    pub label: Option<String>,
+    pub placeholder: Option<String>,
+    pub input_type: Option<String>,
+    pub autocomplete: Option<String>,
+}
+
+/// The role, accessible name and texts of an element with tag `tag`. Also
+/// asked of the other elements of a page, to tell whether the recorded
+/// role and name are unique there: one definition, so both sides agree.
+pub fn named(facts: &ElementFacts, tag: &str) -> Named {
     let input_type = short(facts.input_type.as_deref()).map(|t| t.to_ascii_lowercase());
     let autocomplete = short(facts.autocomplete.as_deref()).map(|t| t.to_ascii_lowercase());
     let sensitive = workflow_format::redaction_reason(
-        &tag,
+        tag,
         input_type.as_deref(),
         autocomplete.as_deref(),
         facts.was_password,
@@ -179,7 +221,7 @@ pub fn target(
         .as_deref()
         .and_then(|r| r.split_ascii_whitespace().next())
         .and_then(|r| short_text(r, limits::SHORT))
-        .or_else(|| implicit_role(&tag, input_type.as_deref(), facts.has_href).map(str::to_owned));
+        .or_else(|| implicit_role(tag, input_type.as_deref(), facts.has_href).map(str::to_owned));
     let aria = role.map(|role| AriaRef {
         // The accessible name, simplified from the accname spec: aria-label,
         // a <label>, the element's own text where the role takes its name
@@ -203,23 +245,14 @@ pub fn target(
             .unwrap_or_default(),
         role,
     });
-    Some(Target {
+    Named {
         aria,
         text,
-        css,
-        css_unique,
-        xpath,
-        shadow_hosts: facts.shadow_hosts.clone(),
-        frame_path: frame_path.clone(),
-        tag,
-        input_type,
-        name: short(facts.own.name.as_deref()),
         label,
         placeholder,
+        input_type,
         autocomplete,
-        was_password: facts.was_password,
-        bounds: sane_rect(facts.bounds),
-    })
+    }
 }
 
 /// The first candidate selector that is unique in its root, else the

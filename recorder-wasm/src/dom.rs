@@ -447,13 +447,8 @@ impl State {
     }
 
     fn target(&self, el: &Element) -> Option<workflow_format::Target> {
-        let facts = self.facts(el);
-        capture::target(&facts, &self.frame_path, |css| is_unique(el, css))
-    }
-
-    fn facts(&self, element: &Element) -> ElementFacts {
-        self.note_password(element);
-        element_facts(element, &self.passwords)
+        self.note_password(el);
+        build_target(el, &self.frame_path, &self.passwords)
     }
 
     /// Remembers `element` if it is a password field right now.
@@ -547,13 +542,114 @@ fn on_tick() {
     });
 }
 
+/// The [`workflow_format::Target`] of `el`, its uniqueness measured.
+fn build_target(
+    el: &Element,
+    frame_path: &FramePath,
+    passwords: &WeakSet,
+) -> Option<workflow_format::Target> {
+    let facts = element_facts(el, passwords);
+    let mut target = capture::target(&facts, frame_path, |css| is_unique(el, css))?;
+    if let Some(aria) = &target.aria
+        && !aria.name.trim().is_empty()
+    {
+        target.aria_unique = aria_unique(el, aria, passwords);
+    }
+    Some(target)
+}
+
+/// Elements that can have a role: an explicit one, or an implicit one
+/// (`capture::implicit_role`'s tags).
+const ROLE_CANDIDATES: &str = "[role], button, a[href], area[href], select, textarea, input";
+/// More elements than this in a document (shadow roots included), or more
+/// candidates than [`ROLE_CANDIDATES_MAX`], and uniqueness is not measured:
+/// a click must not stall a huge page.
+const UNIQUE_SCAN_MAX: u32 = 20_000;
+const ROLE_CANDIDATES_MAX: u32 = 400;
+
+/// Whether `aria` (role, and name up to case and whitespace) belongs to
+/// `element` alone in its frame's document, open shadow roots included:
+/// the scope of a Playwright role selector in strict mode. `None` when
+/// the page is too big to tell within a click's budget.
+fn aria_unique(
+    element: &Element,
+    aria: &workflow_format::AriaRef,
+    passwords: &WeakSet,
+) -> Option<bool> {
+    let document = element.owner_document()?;
+    let mut roots: Vec<web_sys::Node> = vec![document.into()];
+    let (mut scanned, mut candidates) = (0u32, 0u32);
+    while let Some(root) = roots.pop() {
+        let query = |css: &str| -> Option<NodeList> {
+            if let Some(doc) = root.dyn_ref::<Document>() {
+                doc.query_selector_all(css).ok()
+            } else {
+                root.dyn_ref::<ShadowRoot>()?.query_selector_all(css).ok()
+            }
+        };
+        // Open shadow roots, to search them too (closed ones are out of
+        // every replayer's reach as well).
+        let all = query("*")?;
+        scanned += all.length();
+        if scanned > UNIQUE_SCAN_MAX {
+            return None;
+        }
+        for i in 0..all.length() {
+            if let Some(shadow) = all
+                .get(i)
+                .and_then(|n| n.dyn_into::<Element>().ok())
+                .and_then(|e| e.shadow_root())
+            {
+                roots.push(shadow.into());
+            }
+        }
+        let found = query(ROLE_CANDIDATES)?;
+        candidates += found.length();
+        if candidates > ROLE_CANDIDATES_MAX {
+            return None;
+        }
+        for i in 0..found.length() {
+            let Some(other) = found.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            if other == *element {
+                continue;
+            }
+            let tag = other.local_name().to_ascii_lowercase();
+            let named = capture::named(&name_facts(&other, passwords), &tag);
+            if named.aria.is_some_and(|a| {
+                a.role == aria.role && workflow_format::names_match(&a.name, &aria.name)
+            }) {
+                return Some(false);
+            }
+        }
+    }
+    Some(true)
+}
+
 /// What the DOM says about `element`, for building its [`workflow_format::Target`].
 /// `passwords` holds every element seen as a password field (show-password
 /// toggles keep their redaction).
 fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
+    let rect = element.get_bounding_client_rect();
+    ElementFacts {
+        chain: chain(element),
+        shadow_hosts: shadow_hosts(element),
+        bounds: Rect {
+            x: rect.x(),
+            y: rect.y(),
+            width: rect.width(),
+            height: rect.height(),
+        },
+        ..name_facts(element, passwords)
+    }
+}
+
+/// The facts that name `element` (no selectors, no box): enough for
+/// [`capture::named`].
+fn name_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
     let attr = |name: &str| element.get_attribute(name);
     let tag = element.local_name().to_ascii_lowercase();
-    let rect = element.get_bounding_client_rect();
     let input_type = attr("type");
     let is_input_button = tag == "input"
         && input_type.as_deref().is_some_and(|t| {
@@ -566,13 +662,11 @@ fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("radio"));
     ElementFacts {
-        chain: chain(element),
         own: OwnAnchors {
             name: attr("name"),
             value: if is_radio { attr("value") } else { None },
             aria_label: attr("aria-label"),
         },
-        shadow_hosts: shadow_hosts(element),
         input_type,
         role: attr("role"),
         // The accessible name's sources in accname order, as the
@@ -589,12 +683,7 @@ fn element_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
         // has none; a textarea gives its initial text); a sensitive
         // element's text is dropped by `capture::target` anyway.
         text: target_text(element),
-        bounds: Rect {
-            x: rect.x(),
-            y: rect.y(),
-            width: rect.width(),
-            height: rect.height(),
-        },
+        ..ElementFacts::default()
     }
 }
 
@@ -1253,8 +1342,94 @@ mod browser_tests {
     }
 
     fn target_of(el: &Element) -> workflow_format::Target {
-        let facts = element_facts(el, &WeakSet::new());
-        capture::target(&facts, &vec![], |css| is_unique(el, css)).expect("a target")
+        build_target(el, &vec![], &WeakSet::new()).expect("a target")
+    }
+
+    #[wasm_bindgen_test]
+    fn a_click_on_the_label_wrapping_a_checkbox_is_told_from_one_on_the_box() {
+        let root = fixture(
+            r#"<label id="wrap"><input type="checkbox" id="news"><span id="box"></span> Send news</label>
+               <label for="tos" id="apart">Terms</label><input type="checkbox" id="tos">
+               <label id="field">Name <input id="name"></label>"#,
+        );
+        let by_id = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+        let news = by_id("news");
+        assert_eq!(
+            label_toggled(&by_id("box")),
+            Some(news.clone()),
+            "the drawn box"
+        );
+        assert_eq!(
+            label_toggled(&by_id("wrap")),
+            Some(news.clone()),
+            "the label's text"
+        );
+        assert_eq!(label_toggled(&news), None, "the checkbox itself");
+        assert_eq!(
+            label_toggled(&by_id("apart")),
+            None,
+            "a label elsewhere is not clicked through"
+        );
+        assert_eq!(
+            label_toggled(&by_id("field")),
+            None,
+            "a text field's label toggles nothing"
+        );
+        // Slotted label text inside a component's <label> (Shoelace's
+        // <sl-checkbox>): the raw target is the slot.
+        let host = fixture(r#"<x-check id="x">Agree</x-check>"#);
+        let shadow = host
+            .query_selector("#x")
+            .unwrap()
+            .unwrap()
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap();
+        shadow
+            .set_inner_html(r#"<label><input type="checkbox"><span><slot></slot></span></label>"#);
+        let slot = shadow.query_selector("slot").unwrap().unwrap();
+        let input = shadow.query_selector("input").unwrap().unwrap();
+        assert_eq!(label_toggled(&slot), Some(input));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_role_and_name_another_element_shares_is_measured_not_unique() {
+        // One "Archive row" button per row (case and spacing differ, which
+        // Playwright's match ignores too), a link of that name, and a
+        // button whose aria-label names it otherwise.
+        let root = fixture(
+            r#"<table><tr><td>Ada</td><td><button id="a1">Archive row</button></td></tr>
+               <tr><td>Bob</td><td><button id="a2">ARCHIVE  row</button></td></tr></table>
+               <a href="/archive">Archive row</a>
+               <button id="other" aria-label="Restore row">Archive row</button>
+               <button id="solo">Export every row</button>
+               <x-panel id="panel"></x-panel><button id="light">Print every row</button>"#,
+        );
+        let by_id = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+        let a1 = target_of(&by_id("a1"));
+        assert_eq!(
+            a1.aria.as_ref().map(|a| a.name.as_str()),
+            Some("Archive row")
+        );
+        assert_eq!(a1.aria_unique, Some(false), "two buttons of that name");
+        assert_eq!(
+            target_of(&by_id("other")).aria_unique,
+            Some(true),
+            "its name is its label"
+        );
+        assert_eq!(target_of(&by_id("solo")).aria_unique, Some(true));
+        // A look-alike inside an open shadow root counts: Playwright's role
+        // selector pierces shadow roots.
+        let shadow = by_id("panel")
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap();
+        shadow.set_inner_html(r#"<div><button>Print every row</button></div>"#);
+        assert_eq!(target_of(&by_id("light")).aria_unique, Some(false));
+        let inner = shadow.query_selector("button").unwrap().unwrap();
+        assert_eq!(target_of(&inner).aria_unique, Some(false));
+        // No name, nothing measured.
+        let unnamed = fixture(r#"<button id="icon"></button>"#);
+        let icon = unnamed.query_selector("#icon").unwrap().unwrap();
+        assert_eq!(target_of(&icon).aria_unique, None);
     }
 
     #[wasm_bindgen_test]

@@ -4,10 +4,13 @@
 //! Order matters: pages change their markup more often than their visible
 //! wording, so ARIA role + accessible name comes first, then visible text,
 //! then the recorder's CSS selector, then its XPath (the most positional).
-//! Only the CSS selector's uniqueness was measured at recording time; an
-//! alternative that was measured *not* unique is kept but flagged, because
-//! OpenClaw hands selectors to Playwright in strict mode, where a selector
-//! matching two elements is an error.
+//! The recorder measured the uniqueness of the CSS selector and of the role
+//! and name (`Target::aria_unique`); an alternative measured *not* unique is
+//! kept but flagged, because OpenClaw hands selectors to Playwright in
+//! strict mode, where a selector matching two elements is an error, and
+//! `@puppeteer/replay` acts on the first match, which may be the wrong one.
+//! Text equal to a name that is not unique is flagged too: the elements
+//! sharing the name show the same words.
 
 use serde::Serialize;
 use workflow_format::Target;
@@ -47,8 +50,18 @@ impl Alternative {
     }
 }
 
-/// The alternatives of `t`, most robust first.
+/// The alternatives of `t`, most robust first, except that those measured
+/// not unique come after all others: every replayer then tries first what
+/// can only find the recorded element, and a step found that way is not
+/// reported as needing a fallback.
 pub fn alternatives(t: &Target) -> Vec<Alternative> {
+    let mut out = candidates(t);
+    // Stable: the robustness order holds within each group.
+    out.sort_by_key(Alternative::is_flagged_not_unique);
+    out
+}
+
+fn candidates(t: &Target) -> Vec<Alternative> {
     let mut out = Vec::new();
     if let Some(aria) = &t.aria
         && !aria.name.trim().is_empty()
@@ -57,7 +70,7 @@ pub fn alternatives(t: &Target) -> Vec<Alternative> {
             kind: AlternativeKind::Aria,
             role: Some(aria.role.clone()),
             value: aria.name.trim().to_owned(),
-            unique: None,
+            unique: t.aria_unique,
         });
     }
     // Form controls and editable regions (a code editor's textbox) show
@@ -69,11 +82,15 @@ pub fn alternatives(t: &Target) -> Vec<Alternative> {
     if let Some(text) = &t.text {
         let text = text.trim();
         if !is_field && !text.is_empty() && text.chars().count() <= TEXT_SELECTOR_MAX {
+            let shares_a_duplicate_name = t.aria_unique == Some(false)
+                && t.aria
+                    .as_ref()
+                    .is_some_and(|a| workflow_format::names_match(&a.name, text));
             out.push(Alternative {
                 kind: AlternativeKind::Text,
                 role: None,
                 value: text.to_owned(),
-                unique: None,
+                unique: shares_a_duplicate_name.then_some(false),
             });
         }
     }
@@ -208,11 +225,16 @@ pub fn devtools(alts: &[Alternative], t: &Target) -> Vec<Vec<String>> {
     // by the nearest ancestor that has it, the whole form, and the click
     // lands there. A custom element (a name with a hyphen) is the usual
     // shadow host; it keeps its CSS and XPath selectors.
+    //
+    // A role + name or text measured not unique is left out: the race would
+    // take whichever of the look-alikes resolves first. (A CSS selector that
+    // was not unique is the recorder's best anchored guess; it stays.)
     let has_aria = alts.iter().any(|a| a.kind == AlternativeKind::Aria);
     let text_finds_it = !has_aria && !t.tag.contains('-');
     for alt in alts
         .iter()
         .filter(|a| text_finds_it || a.kind != AlternativeKind::Text)
+        .filter(|a| a.kind == AlternativeKind::Css || !a.is_flagged_not_unique())
     {
         match alt.kind {
             // Puppeteer's aria/ and text/ queries walk the accessibility
@@ -272,6 +294,7 @@ mod tests {
             placeholder: None,
             autocomplete: None,
             was_password: false,
+            aria_unique: None,
             bounds: Rect {
                 x: 0.0,
                 y: 0.0,
@@ -279,6 +302,59 @@ mod tests {
                 height: 10.0,
             },
         }
+    }
+
+    #[test]
+    fn a_name_shared_with_another_element_is_not_what_one_selector_relies_on() {
+        // One of two "Delete" buttons (one per row).
+        let mut delete = target("button", Some(("button", "Delete")), "Delete");
+        delete.css = "tr:nth-of-type(2) > td > button".into();
+        delete.aria_unique = Some(false);
+        let alts = alternatives(&delete);
+        let kinds: Vec<(AlternativeKind, bool)> = alts
+            .iter()
+            .map(|a| (a.kind, a.is_flagged_not_unique()))
+            .collect();
+        // Every replayer tries the look-alike names last.
+        assert_eq!(
+            kinds,
+            [
+                (AlternativeKind::Css, false),
+                (AlternativeKind::Xpath, false),
+                (AlternativeKind::Aria, true),
+                (AlternativeKind::Text, true),
+            ]
+        );
+        // The plan's one selector is the CSS one, measured unique.
+        let (alt, sel) = preferred(&alts, &delete).unwrap();
+        assert_eq!(alt.kind, AlternativeKind::Css);
+        assert_eq!(sel, "css=tr:nth-of-type(2) > td > button");
+        // DevTools leaves out what would race to a look-alike.
+        let flat = devtools(&alts, &delete).concat();
+        assert!(
+            !flat
+                .iter()
+                .any(|s| s.starts_with("aria/") || s.starts_with("text/")),
+            "{flat:?}"
+        );
+        // A unique name keeps its place; so does text that differs from a
+        // shared aria-label.
+        delete.aria_unique = Some(true);
+        assert_eq!(
+            preferred(&alternatives(&delete), &delete).unwrap().0.kind,
+            AlternativeKind::Aria
+        );
+        let mut labelled = target("button", Some(("button", "Remove row 2")), "Delete");
+        labelled.aria_unique = Some(false);
+        let alts = alternatives(&labelled);
+        assert_eq!(
+            (alts[0].kind, alts[0].is_flagged_not_unique()),
+            (AlternativeKind::Text, false)
+        );
+        assert_eq!(
+            preferred(&alts, &labelled).unwrap().0.kind,
+            AlternativeKind::Text
+        );
     }
 
     #[test]

@@ -213,25 +213,48 @@ fn frame_loads_do_not_split_and_a_typed_url_is_opened() {
 }
 
 #[test]
-fn alternatives_are_ordered_by_robustness_and_flag_non_unique_css() {
+fn alternatives_are_ordered_by_robustness_with_what_is_not_unique_last() {
     let mut b = button("Sign in", "form > button:nth-child(3)");
     b.css_unique = false;
-    let rec = recording("alts", vec![(URL, click(b))]);
+    let rec = recording("alts", vec![(URL, click(b.clone()))]);
     let wf = build_workflow(&rec);
     let step = wf.steps().next().unwrap();
     let kinds: Vec<_> = step.alternatives.iter().map(|a| a.kind).collect();
+    // The CSS selector matched several elements when recorded: it comes
+    // after everything else, which might find the one element.
+    assert_eq!(
+        kinds,
+        vec![
+            AlternativeKind::Aria,
+            AlternativeKind::Text,
+            AlternativeKind::Xpath,
+            AlternativeKind::Css,
+        ]
+    );
+    assert_eq!(step.alternatives[3].unique, Some(false));
+    assert!(step.alternatives[3].is_flagged_not_unique());
+    assert_eq!(step.alternatives[0].role.as_deref(), Some("button"));
+    // A unique CSS selector keeps its place by robustness.
+    b.css_unique = true;
+    let rec = recording("alts", vec![(URL, click(b))]);
+    let wf = build_workflow(&rec);
+    let kinds: Vec<_> = wf
+        .steps()
+        .next()
+        .unwrap()
+        .alternatives
+        .iter()
+        .map(|a| a.kind)
+        .collect();
     assert_eq!(
         kinds,
         vec![
             AlternativeKind::Aria,
             AlternativeKind::Text,
             AlternativeKind::Css,
-            AlternativeKind::Xpath
+            AlternativeKind::Xpath,
         ]
     );
-    assert_eq!(step.alternatives[2].unique, Some(false));
-    assert!(step.alternatives[2].is_flagged_not_unique());
-    assert_eq!(step.alternatives[0].role.as_deref(), Some("button"));
 }
 
 #[test]

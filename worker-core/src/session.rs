@@ -415,6 +415,7 @@ mod tests {
             placeholder: None,
             autocomplete: None,
             was_password: false,
+            aria_unique: None,
             bounds: Rect {
                 x: 0.0,
                 y: 0.0,

@@ -22,7 +22,7 @@ pub use pages::{PageGroup, format_offset, page_groups};
 pub use parse::{ParseError, from_json_slice, from_json_str, to_canonical_json};
 pub use rules::{
     ALLOWED_SCHEMES, NAME_FROM_CONTENT_ROLES, allowed_scheme, is_significant_key, is_value_role,
-    limits, name_from_content, redaction_reason,
+    limits, name_from_content, names_match, redaction_reason,
 };
 pub use validate::{Problem, ValidationError};
 

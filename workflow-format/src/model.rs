@@ -310,6 +310,14 @@ pub enum NavigationCause {
 pub struct Target {
     /// ARIA role and accessible name, when the element has a role.
     pub aria: Option<AriaRef>,
+    /// Whether another element of the frame's document (open shadow roots
+    /// included) had the same role and, ignoring case and whitespace runs,
+    /// the same name when recorded: `Some(false)` then. A replayer in
+    /// Playwright's strict mode (OpenClaw) fails on such a selector, and
+    /// one that takes the first match may act on the wrong element. `None`
+    /// when not measured (no name, too many candidates, older recordings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aria_unique: Option<bool>,
     /// Visible text (trimmed, whitespace collapsed, truncated).
     pub text: Option<String>,
     /// A CSS selector, valid inside the element's own root (the document or

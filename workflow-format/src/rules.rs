@@ -154,6 +154,32 @@ pub fn name_from_content(role: &str) -> bool {
         .any(|r| r.eq_ignore_ascii_case(role))
 }
 
+/// Whether two accessible names (or texts) are the same for finding an
+/// element: equal up to case and runs of whitespace. This is what an
+/// OpenClaw plan's selector matches (`name=/^\s*A\s+B\s*$/i`, see
+/// `clawtrail_replay::selectors`), so the recorder measures uniqueness
+/// ([`crate::Target::aria_unique`]) with it.
+pub fn names_match(a: &str, b: &str) -> bool {
+    let mut a = a
+        .split_whitespace()
+        .flat_map(|w| std::iter::once(None).chain(w.chars().map(Some)));
+    let mut b = b
+        .split_whitespace()
+        .flat_map(|w| std::iter::once(None).chain(w.chars().map(Some)));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(None), Some(None)) => {}
+            (Some(Some(x)), Some(Some(y))) => {
+                if x != y && !x.to_lowercase().eq(y.to_lowercase()) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// Roles of fields whose content is what the user typed or chose, never a
 /// way to find them again.
 pub fn is_value_role(role: &str) -> bool {
@@ -192,6 +218,17 @@ pub fn allowed_scheme(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_match_up_to_case_and_whitespace_runs() {
+        assert!(names_match("Add group", "ADD GROUP"));
+        assert!(names_match("  Add\n\tgroup ", "add group"));
+        assert!(names_match("Ärger", "ärger"));
+        assert!(!names_match("Add group", "Add groups"));
+        assert!(!names_match("Add group", "Addgroup"));
+        assert!(!names_match("Add", "Add group"));
+        assert!(names_match("", "  "));
+    }
 
     #[test]
     fn password_fields_are_redacted_in_any_case() {

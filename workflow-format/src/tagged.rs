@@ -622,6 +622,7 @@ mod tests {
             placeholder: None,
             autocomplete: None,
             was_password: false,
+            aria_unique: None,
             bounds: crate::model::Rect {
                 x: 1.0,
                 y: 2.0,

@@ -170,6 +170,7 @@ fn plain_target() -> BoxedStrategy<Target> {
                 placeholder,
                 autocomplete: autocomplete.map(str::to_owned),
                 was_password: false,
+                aria_unique: None,
                 bounds,
             },
         )

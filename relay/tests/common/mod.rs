@@ -37,6 +37,7 @@ pub fn target(tag: &str, input_type: Option<&str>, label: &str) -> Target {
         placeholder: None,
         autocomplete: None,
         was_password: false,
+        aria_unique: None,
         bounds: Rect {
             x: 1.0,
             y: 2.0,

@@ -219,6 +219,7 @@ pub fn el(tag: &str, css: &str) -> Target {
         placeholder: None,
         autocomplete: None,
         was_password: false,
+        aria_unique: None,
         bounds: Rect {
             x: 10.0,
             y: 10.0,

@@ -43,6 +43,7 @@ pub fn text_field(css: &str) -> Target {
         placeholder: Some("you@example.com".into()),
         autocomplete: Some("email".into()),
         was_password: false,
+        aria_unique: None,
         bounds: Rect {
             x: 10.0,
             y: 20.0,
