@@ -196,7 +196,8 @@ impl Writer<'_> {
             && !matches!(step.action, Action::Submit)
         {
             // Wait for the page's first element before acting on a page
-            // reached by navigation or a tab switch.
+            // reached by navigation or a tab switch, and for the next
+            // element after a click or a key press.
             let mut w = DtStep::new("waitForElement");
             w.selectors = Some(sels.clone());
             self.push(w, step, tab);
@@ -278,6 +279,7 @@ impl Writer<'_> {
                         last.asserted_events = assert;
                     }
                 }
+                *needs_wait = true;
                 return;
             }
             Action::Scroll { x, y } => {
@@ -297,6 +299,12 @@ impl Writer<'_> {
         self.push(s, step, tab);
         let rev: Vec<&str> = held.iter().rev().copied().collect();
         self.keys(step, tab, &rev, "keyUp");
+        // A click can change the page in any way (a menu, a dialog): the
+        // next targeted step first waits for what the user saw next, so a
+        // replay that went astray stops right after the step that did.
+        if matches!(step.action, Action::Click { .. }) {
+            *needs_wait = true;
+        }
     }
 }
 

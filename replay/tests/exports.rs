@@ -165,11 +165,18 @@ fn long_segments_are_split_into_batches_of_at_most_100() {
     let rec = recording("many clicks", events);
     rec.validate().unwrap();
     let all = plans(&rec);
-    assert_eq!(all.len(), 2, "{}", all.len());
+    assert_eq!(all.len(), 3, "{}", all.len());
     assert!(all.iter().all(|p| p.len() <= MAX_BATCH_ACTIONS));
     let total: usize = all.iter().map(Vec::len).sum();
-    // 1 wait + 130 clicks + focus + press + final title wait.
-    assert_eq!(total, 134);
+    // 1 wait + 130 clicks, each but the first after a wait for its element
+    // (what the user saw after the click before), + focus + press + final
+    // title wait. The focus after click 100 waits too, the click after the
+    // press as well.
+    assert_eq!(total, 1 + 130 + 129 + 1 + 1 + 1 + 1);
+    // No batch starts with a click whose wait is in the batch before.
+    for p in &all[1..] {
+        assert_ne!(p[0]["kind"], "click", "{:?}", p[0]);
+    }
     check_plans("many clicks", &rec);
     let md = String::from_utf8(files(&rec)["SKILL.md"].clone()).unwrap();
     assert!(md.contains("(part 2)"), "{md}");
@@ -614,14 +621,21 @@ fn a_double_click_in_text_ends_its_plan_and_is_clicked_by_coordinates() {
         !plans[0].iter().any(|a| a["doubleClick"] == true),
         "{plans:?}"
     );
-    // Plan 2 goes on with Bold, and the control's double click stays a click.
+    // Plan 2 goes on with Bold, once it is there, and the control's double
+    // click stays a click.
     let kinds: Vec<(&str, bool)> = plans[1]
         .iter()
         .map(|a| (a["kind"].as_str().unwrap(), a["doubleClick"] == true))
         .collect();
     assert_eq!(
         kinds,
-        [("click", false), ("click", true), ("wait", false)],
+        [
+            ("wait", false),
+            ("click", false),
+            ("wait", false),
+            ("click", true),
+            ("wait", false)
+        ],
         "{plans:?}"
     );
     let point = String::from_utf8(files["references/point-01.js"].clone()).unwrap();
@@ -660,4 +674,72 @@ fn point_functions_quote_page_text() {
     let point = String::from_utf8(files(&rec)["references/point-01.js"].clone()).unwrap();
     assert!(point.contains(r##"css = "#x\"]);alert(1);//""##), "{point}");
     assert!(point.contains(r##"hosts = ["</script>\"'`"]"##), "{point}");
+}
+
+#[test]
+fn after_a_click_every_output_waits_for_what_the_user_saw_next() {
+    let rec = recording(
+        "menu",
+        vec![
+            (URL, click(button("Open menu", "#open"))),
+            (URL, click(button("Settings", "#settings"))),
+            (URL, input(textbox("Name", "#name"), "Ada")),
+            (URL, click(button("Save", "#save"))),
+        ],
+    );
+    // DevTools: a waitForElement for the next element after each click
+    // (typing has its own effect; the first one is the page's).
+    let flow = devtools_flow(&rec).unwrap();
+    let kinds: Vec<(&str, Option<&str>)> = flow["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let first = s["selectors"][0][0].as_str();
+            (s["type"].as_str().unwrap(), first)
+        })
+        .collect();
+    let open = Some(r#"aria/Open menu[role="button"]"#);
+    let settings = Some(r#"aria/Settings[role="button"]"#);
+    let name = Some(r#"aria/Name[role="textbox"]"#);
+    assert_eq!(
+        kinds,
+        [
+            ("setViewport", None),
+            ("navigate", None),
+            ("waitForElement", open),
+            ("click", open),
+            ("waitForElement", settings),
+            ("click", settings),
+            ("waitForElement", name),
+            ("change", name),
+            ("click", Some(r#"aria/Save[role="button"]"#)),
+        ]
+    );
+    // The plan: a `wait` for the next selector after each click.
+    let actions: Vec<(String, String)> = plans(&rec)
+        .concat()
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap().to_owned(),
+                a["selector"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let role = |r: &str, n: &str| format!("internal:role={r}[name=/^\\s*{n}\\s*$/i]");
+    assert_eq!(
+        actions,
+        [
+            ("wait".to_owned(), String::new()),
+            ("click".to_owned(), role("button", r"Open\s+menu")),
+            ("wait".to_owned(), role("button", "Settings")),
+            ("click".to_owned(), role("button", "Settings")),
+            ("wait".to_owned(), role("textbox", "Name")),
+            ("type".to_owned(), role("textbox", "Name")),
+            ("click".to_owned(), role("button", "Save")),
+            ("wait".to_owned(), String::new()),
+        ]
+    );
+    check_plans("menu", &rec);
 }

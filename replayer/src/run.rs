@@ -104,8 +104,14 @@ impl<'a> Runner<'a> {
                 failed = true;
                 break;
             }
-            for step in &seg.steps {
-                let (outcome, tried) = self.step(step).await;
+            for (i, step) in seg.steps.iter().enumerate() {
+                let (mut outcome, tried) = self.step(step).await;
+                if outcome.is_ok()
+                    && let Some(next) = seg.steps.get(i + 1)
+                    && let Err(f) = self.saw_next(step, next).await
+                {
+                    outcome = Err(f);
+                }
                 match outcome {
                     Ok(used) => {
                         let status = match used {
@@ -310,6 +316,32 @@ impl<'a> Runner<'a> {
             return (Err(f), tried);
         }
         (Ok(found.map(|(i, _)| i)), tried)
+    }
+
+    /// After a click or a key press that stayed on the page, waits for
+    /// what the user saw next: the next step's element. A click can change
+    /// a page in any way (open a menu, a dialog, a panel), and when it did
+    /// not do what it did when recorded, the replay fails here, at the step
+    /// that went astray, not at the next one. Typing, choosing and checking
+    /// have their effect checked already; a navigation is waited for.
+    async fn saw_next(&self, step: &Step, next: &Step) -> Result<(), Failure> {
+        let changes_the_page = matches!(step.action, Action::Click { .. } | Action::Press { .. })
+            && step.navigates_to.is_none()
+            && step.opens_tab.is_none();
+        if !changes_the_page || next.target.is_none() || next.alternatives.is_empty() {
+            return Ok(());
+        }
+        let mut tried = attempts(&next.alternatives);
+        match self.locate(next, &mut tried).await {
+            Ok(_) => Ok(()),
+            Err(f) => Err(Failure(format!(
+                "done, but what came next when recorded did not appear: step {} ({}): {}. \
+                 This step did not have the effect it had, or the page differs from the recording",
+                next.number,
+                crate::report::describe(next, self.workflow),
+                f.0
+            ))),
+        }
     }
 
     /// Polls the alternatives until one finds its element.

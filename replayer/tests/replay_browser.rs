@@ -7,7 +7,7 @@ mod common;
 use clawtrail_replay::AlternativeKind;
 use clawtrail_replayer::{Report, StepStatus, prepare, replay};
 use common::*;
-use workflow_format::{EventKind, FieldValue, NavigationCause, RedactionReason};
+use workflow_format::{EventKind, FieldValue, NavigationCause, RedactionReason, Target};
 
 fn statuses(r: &Report) -> Vec<StepStatus> {
     r.steps.iter().map(|s| s.status).collect()
@@ -368,4 +368,55 @@ async fn when_nothing_matches_the_run_fails_at_that_step_with_a_screenshot() {
     // The step after the failure never ran.
     assert!(site.log.lines().is_empty(), "{:?}", site.log.lines());
     assert!(report.render_table().contains("FAILED"));
+}
+
+/// Open a menu, choose its item: recorded on the working page.
+fn menu_recording(base: &str, page: &str) -> workflow_format::Recording {
+    let u = format!("{base}/p/{page}");
+    let item = Target {
+        aria: Some(workflow_format::AriaRef {
+            role: "menuitem".into(),
+            name: "Settings".into(),
+        }),
+        text: Some("Settings".into()),
+        ..el("button", "#settings")
+    };
+    recording(
+        "Menu",
+        vec![
+            (1, u.clone(), load("Menu")),
+            (1, u.clone(), click(button("Open menu", "#open"))),
+            (1, u, click(item)),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_click_without_its_effect_fails_there_not_at_the_next_step() {
+    let site = site().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Control: the menu opens, and the item is clicked.
+    let rec = menu_recording(&site.base, "menu");
+    let report = replay(&rec, &options(dir.path(), &[])).await.unwrap();
+    assert_passed(&report, &format!("{}/p/menu", site.base));
+    assert_eq!(site.log.lines(), vec!["settings trusted=true".to_owned()]);
+    // The button does nothing now: the step that went astray is the click
+    // on it, whose effect (the menu item the user clicked next) never came.
+    let rec = menu_recording(&site.base, "menu-broken");
+    let mut opts = options(dir.path(), &[]);
+    opts.timeouts.element = std::time::Duration::from_secs(1);
+    let report = replay(&rec, &opts).await.unwrap();
+    assert!(!report.passed);
+    assert_eq!(
+        statuses(&report),
+        vec![StepStatus::Failed, StepStatus::Skipped]
+    );
+    let reason = report.steps[0].reason.as_deref().unwrap();
+    assert!(
+        reason.starts_with("done, but what came next when recorded did not appear: step 2"),
+        "{reason}"
+    );
+    assert!(reason.contains("#settings: not visible"), "{reason}");
+    assert!(report.steps[0].screenshot.is_some());
+    assert_eq!(site.log.lines().len(), 1, "the item was never clicked");
 }

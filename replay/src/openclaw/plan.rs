@@ -317,6 +317,12 @@ fn wait_url(url: &str) -> PlanAction {
     a
 }
 
+fn wait_selector(selector: String) -> PlanAction {
+    let mut a = PlanAction::on("wait", selector);
+    a.timeout_ms = Some(PAGE_TIMEOUT_MS);
+    a
+}
+
 fn wait_href(url: &str) -> PlanAction {
     let mut a = PlanAction::new("wait");
     a.function = Some(format!("() => location.href === {}", quoted(url)));
@@ -355,7 +361,22 @@ pub fn plans(wf: &Workflow) -> Vec<Plan> {
         // coordinates (the group's `PointClick`), the last one at the end.
         let mut groups: Vec<(Vec<Numbered>, Option<PointClick>)> = Vec::new();
         let mut items: Vec<Numbered> = vec![(0, first)];
+        let mut changed = false;
         for step in &seg.steps {
+            // After a click or a key press that stayed on the page, the
+            // element the user acted on next must appear: a batch that
+            // went astray stops right after the step that did (the wait is
+            // numbered with the next step, so a batch split keeps them
+            // together).
+            if std::mem::take(&mut changed)
+                && step.target.is_some()
+                && let Some(sel) = selector(step)
+            {
+                items.push((step.number, wait_selector(sel)));
+            }
+            changed = matches!(step.action, Action::Click { .. } | Action::Press { .. })
+                && step.navigates_to.is_none()
+                && step.opens_tab.is_none();
             if let (Some(point), Some(sel)) = (point_click(step), selector(step)) {
                 // Waits for the element and brings it into view, so the
                 // point is measured where it will be clicked.

@@ -142,6 +142,24 @@ customElements.define('x-app', XApp);
             r#"<input id="message-v2" aria-label="Message"><button id="submit-v2" aria-label="Send now">Send</button>
 <script>document.getElementById('submit-v2').addEventListener('click', () => log('sent ' + document.getElementById('message-v2').value));</script>"#,
         ),
+        // A menu the button opens; on "menu-broken" the button does
+        // nothing (a script error, a changed handler).
+        "menu" | "menu-broken" => page(
+            "Menu",
+            &format!(
+                r#"<button id="open">Open menu</button>
+<ul id="menu" role="menu" hidden><li><button id="settings" role="menuitem">Settings</button></li></ul>
+<script>
+{}
+document.getElementById('settings').addEventListener('click', e => log('settings trusted=' + e.isTrusted));
+</script>"#,
+                if name == "menu" {
+                    "document.getElementById('open').addEventListener('click', () => { document.getElementById('menu').hidden = false; });"
+                } else {
+                    ""
+                }
+            ),
+        ),
         _ => return None,
     })
 }
