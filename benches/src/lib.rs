@@ -89,6 +89,7 @@ pub fn replay_recording(id: Uuid, url: &str, clicks: usize) -> Recording {
             autocomplete: None,
             was_password: false,
             aria_unique: None,
+            text_unique: None,
             bounds: Rect {
                 x: 8.0,
                 y: 8.0 + 24.0 * b as f64,

@@ -164,6 +164,7 @@ pub fn target(
     Some(Target {
         aria,
         aria_unique: None,
+        text_unique: None,
         text,
         css,
         css_unique,

@@ -550,12 +550,111 @@ fn build_target(
 ) -> Option<workflow_format::Target> {
     let facts = element_facts(el, passwords);
     let mut target = capture::target(&facts, frame_path, |css| is_unique(el, css))?;
-    if let Some(aria) = &target.aria
-        && !aria.name.trim().is_empty()
-    {
-        target.aria_unique = aria_unique(el, aria, passwords);
+    let named = target.aria.as_ref().filter(|a| !a.name.trim().is_empty());
+    let text = target.text.as_deref().filter(|t| !t.trim().is_empty());
+    if named.is_none() && text.is_none() {
+        return Some(target);
+    }
+    let Some(roots) = open_roots(el) else {
+        return Some(target);
+    };
+    if let Some(aria) = named {
+        target.aria_unique = aria_unique(el, aria, &roots, passwords);
+    } else if let Some(text) = text {
+        target.text_unique = text_unique(el, text, &roots);
     }
     Some(target)
+}
+
+/// The frame's document and every open shadow root in it (closed ones are
+/// out of every replayer's reach as well): the scope of a Playwright
+/// selector in strict mode. `None` when the document is too big to walk
+/// within a click's budget.
+fn open_roots(element: &Element) -> Option<Vec<web_sys::Node>> {
+    let document = element.owner_document()?;
+    let mut pending: Vec<web_sys::Node> = vec![document.into()];
+    let mut roots = Vec::new();
+    let mut scanned = 0u32;
+    while let Some(root) = pending.pop() {
+        let all = query_all(&root, "*")?;
+        scanned += all.length();
+        if scanned > UNIQUE_SCAN_MAX {
+            return None;
+        }
+        for i in 0..all.length() {
+            if let Some(shadow) = all
+                .get(i)
+                .and_then(|n| n.dyn_into::<Element>().ok())
+                .and_then(|e| e.shadow_root())
+            {
+                pending.push(shadow.into());
+            }
+        }
+        roots.push(root);
+    }
+    Some(roots)
+}
+
+fn query_all(root: &web_sys::Node, css: &str) -> Option<NodeList> {
+    if let Some(doc) = root.dyn_ref::<Document>() {
+        doc.query_selector_all(css).ok()
+    } else {
+        root.dyn_ref::<ShadowRoot>()?.query_selector_all(css).ok()
+    }
+}
+
+/// Text nodes holding the text's first word that are looked at, at most.
+const TEXT_CANDIDATES_MAX: u32 = 400;
+
+/// Whether `text` is shown by `element` alone: no other element of
+/// `roots`, neither inside `element` nor around it, has it as its whole
+/// text (up to case and whitespace). Playwright's `text=` selector takes
+/// the innermost such element; the search starts at each text node that
+/// holds the text's first word and climbs to the first ancestor whose
+/// whole text matches.
+fn text_unique(element: &Element, text: &str, roots: &[web_sys::Node]) -> Option<bool> {
+    let needle = text.split_whitespace().next()?.to_lowercase();
+    let document = element.owner_document()?;
+    let longest = text.len() * 4 + 64;
+    let mut looked = 0u32;
+    for root in roots {
+        // NodeFilter.SHOW_TEXT
+        let walker = document
+            .create_tree_walker_with_what_to_show(root, 4)
+            .ok()?;
+        while let Ok(Some(node)) = walker.next_node() {
+            if !node
+                .node_value()
+                .unwrap_or_default()
+                .to_lowercase()
+                .contains(&needle)
+            {
+                continue;
+            }
+            looked += 1;
+            if looked > TEXT_CANDIDATES_MAX {
+                return None;
+            }
+            let mut current = node.parent_element();
+            while let Some(el) = current {
+                let shown = el.text_content().unwrap_or_default();
+                if shown.len() > longest {
+                    break;
+                }
+                if workflow_format::names_match(&shown, text) {
+                    let same = el == *element
+                        || element.contains(Some(el.unchecked_ref()))
+                        || el.contains(Some(element.unchecked_ref()));
+                    if !same {
+                        return Some(false);
+                    }
+                    break;
+                }
+                current = el.parent_element();
+            }
+        }
+    }
+    Some(true)
 }
 
 /// Elements that can have a role: an explicit one, or an implicit one
@@ -568,42 +667,17 @@ const UNIQUE_SCAN_MAX: u32 = 20_000;
 const ROLE_CANDIDATES_MAX: u32 = 400;
 
 /// Whether `aria` (role, and name up to case and whitespace) belongs to
-/// `element` alone in its frame's document, open shadow roots included:
-/// the scope of a Playwright role selector in strict mode. `None` when
-/// the page is too big to tell within a click's budget.
+/// `element` alone in `roots` (see [`open_roots`]). `None` when the page
+/// has too many candidates to tell within a click's budget.
 fn aria_unique(
     element: &Element,
     aria: &workflow_format::AriaRef,
+    roots: &[web_sys::Node],
     passwords: &WeakSet,
 ) -> Option<bool> {
-    let document = element.owner_document()?;
-    let mut roots: Vec<web_sys::Node> = vec![document.into()];
-    let (mut scanned, mut candidates) = (0u32, 0u32);
-    while let Some(root) = roots.pop() {
-        let query = |css: &str| -> Option<NodeList> {
-            if let Some(doc) = root.dyn_ref::<Document>() {
-                doc.query_selector_all(css).ok()
-            } else {
-                root.dyn_ref::<ShadowRoot>()?.query_selector_all(css).ok()
-            }
-        };
-        // Open shadow roots, to search them too (closed ones are out of
-        // every replayer's reach as well).
-        let all = query("*")?;
-        scanned += all.length();
-        if scanned > UNIQUE_SCAN_MAX {
-            return None;
-        }
-        for i in 0..all.length() {
-            if let Some(shadow) = all
-                .get(i)
-                .and_then(|n| n.dyn_into::<Element>().ok())
-                .and_then(|e| e.shadow_root())
-            {
-                roots.push(shadow.into());
-            }
-        }
-        let found = query(ROLE_CANDIDATES)?;
+    let mut candidates = 0u32;
+    for root in roots {
+        let found = query_all(root, ROLE_CANDIDATES)?;
         candidates += found.length();
         if candidates > ROLE_CANDIDATES_MAX {
             return None;
@@ -1430,6 +1504,35 @@ mod browser_tests {
         let unnamed = fixture(r#"<button id="icon"></button>"#);
         let icon = unnamed.query_selector("#icon").unwrap().unwrap();
         assert_eq!(target_of(&icon).aria_unique, None);
+    }
+
+    #[wasm_bindgen_test]
+    fn text_shown_by_another_element_is_measured_not_unique() {
+        // Clickable spans without a role: their text is what finds them.
+        let root = fixture(
+            r#"<ul><li><span class="act" id="r1">Mark as read</span></li>
+                   <li><span class="act" id="r2">MARK as   read</span></li></ul>
+               <div id="wrap"><span id="w1"><b>Pin this note</b></span></div>
+               <span id="lone">Snooze every thread</span>
+               <x-card id="card"></x-card><span id="dup">Mute every thread</span>"#,
+        );
+        let by_id = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+        let r1 = target_of(&by_id("r1"));
+        assert_eq!(r1.aria, None);
+        assert_eq!(r1.text_unique, Some(false), "two spans show it");
+        // The same text nested inside the element is the element itself.
+        assert_eq!(target_of(&by_id("w1")).text_unique, Some(true));
+        assert_eq!(target_of(&by_id("lone")).text_unique, Some(true));
+        // A look-alike in an open shadow root counts.
+        by_id("card")
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap()
+            .set_inner_html("<p><i>Mute every thread</i></p>");
+        assert_eq!(target_of(&by_id("dup")).text_unique, Some(false));
+        // A named element is measured by its name, not its text.
+        let named = fixture(r#"<button id="go-only">Go somewhere else</button>"#);
+        let go = target_of(&named.query_selector("#go-only").unwrap().unwrap());
+        assert_eq!((go.aria_unique, go.text_unique), (Some(true), None));
     }
 
     #[wasm_bindgen_test]

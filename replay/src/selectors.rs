@@ -90,7 +90,7 @@ fn candidates(t: &Target) -> Vec<Alternative> {
                 kind: AlternativeKind::Text,
                 role: None,
                 value: text.to_owned(),
-                unique: shares_a_duplicate_name.then_some(false),
+                unique: t.text_unique.or(shares_a_duplicate_name.then_some(false)),
             });
         }
     }
@@ -295,6 +295,7 @@ mod tests {
             autocomplete: None,
             was_password: false,
             aria_unique: None,
+            text_unique: None,
             bounds: Rect {
                 x: 0.0,
                 y: 0.0,
@@ -343,6 +344,25 @@ mod tests {
         assert_eq!(
             preferred(&alternatives(&delete), &delete).unwrap().0.kind,
             AlternativeKind::Aria
+        );
+        // A clickable span shown twice: its text is measured itself.
+        let mut span = target("span", None, "Mark as read");
+        span.text_unique = Some(false);
+        let alts = alternatives(&span);
+        assert_eq!(
+            preferred(&alts, &span).unwrap().0.kind,
+            AlternativeKind::Css
+        );
+        assert!(
+            !devtools(&alts, &span)
+                .concat()
+                .iter()
+                .any(|s| s.starts_with("text/"))
+        );
+        span.text_unique = Some(true);
+        assert_eq!(
+            preferred(&alternatives(&span), &span).unwrap().0.kind,
+            AlternativeKind::Text
         );
         let mut labelled = target("button", Some(("button", "Remove row 2")), "Delete");
         labelled.aria_unique = Some(false);

@@ -416,6 +416,7 @@ mod tests {
             autocomplete: None,
             was_password: false,
             aria_unique: None,
+            text_unique: None,
             bounds: Rect {
                 x: 0.0,
                 y: 0.0,

@@ -320,6 +320,13 @@ pub struct Target {
     pub aria_unique: Option<bool>,
     /// Visible text (trimmed, whitespace collapsed, truncated).
     pub text: Option<String>,
+    /// Like `aria_unique`, for `text`: `Some(false)` when another element
+    /// of the frame's document (open shadow roots included), neither inside
+    /// this one nor around it, showed the same text up to case and
+    /// whitespace runs. Measured only for elements without a role and name
+    /// (whose text is then the best way to find them); `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_unique: Option<bool>,
     /// A CSS selector, valid inside the element's own root (the document or
     /// the innermost shadow root). Built from ids, `data-testid`,
     /// `data-test`, `name` and labels before positional steps.

@@ -623,6 +623,7 @@ mod tests {
             autocomplete: None,
             was_password: false,
             aria_unique: None,
+            text_unique: None,
             bounds: crate::model::Rect {
                 x: 1.0,
                 y: 2.0,

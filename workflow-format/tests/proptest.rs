@@ -171,6 +171,7 @@ fn plain_target() -> BoxedStrategy<Target> {
                 autocomplete: autocomplete.map(str::to_owned),
                 was_password: false,
                 aria_unique: None,
+                text_unique: None,
                 bounds,
             },
         )

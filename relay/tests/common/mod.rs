@@ -38,6 +38,7 @@ pub fn target(tag: &str, input_type: Option<&str>, label: &str) -> Target {
         autocomplete: None,
         was_password: false,
         aria_unique: None,
+        text_unique: None,
         bounds: Rect {
             x: 1.0,
             y: 2.0,

@@ -32,6 +32,7 @@ pub fn el(tag: &str, css: &str) -> Target {
         autocomplete: None,
         was_password: false,
         aria_unique: None,
+        text_unique: None,
         bounds: Rect {
             x: 10.0,
             y: 20.0,

@@ -44,6 +44,7 @@ pub fn text_field(css: &str) -> Target {
         autocomplete: Some("email".into()),
         was_password: false,
         aria_unique: None,
+        text_unique: None,
         bounds: Rect {
             x: 10.0,
             y: 20.0,
