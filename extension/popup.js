@@ -35,7 +35,11 @@ function render(s) {
   $('pause').textContent = s.status === 'paused' ? 'Resume' : 'Pause';
   $('stop').disabled = s.status === 'idle';
   if (s.relay) {
-    $('relay').textContent = RELAY_TEXT[s.relay] || `relay: ${s.relay}`;
+    // The port shows which relay proved itself (18799, or a fallback when
+    // another program holds it).
+    $('relay').textContent = s.relay === 'connected' && s.relay_port
+      ? `relay: connected (port ${s.relay_port})`
+      : RELAY_TEXT[s.relay] || `relay: ${s.relay}`;
     $('relay').dataset.relay = s.relay;
     $('pairing').hidden = s.relay !== 'not_paired';
   }

@@ -10,18 +10,23 @@
 // `ready` rebuilds the Rust session from storage on every start.
 import * as core from 'clawtrail-worker-core';
 
-const DEFAULT_RELAY = 'http://127.0.0.1:18799';
 const DEEP_LINK = 'multiclaw://wake';
 const ALARM_KEEPALIVE = 'keepalive';
 const ALARM_RETRY = 'retry';
 const ALARM_EXPIRY = 'expiry';
-const TOKEN_KEY = 'relay_token';
+// The pairing key (JSON, from worker-core) and the port our relay last
+// proved itself on. The key is never sent anywhere: requests carry an HMAC
+// made with it (worker-core/src/relay.rs).
+const KEY_KEY = 'relay_key';
+const PORT_KEY = 'relay_port';
+// Where earlier versions kept a bearer token; dropped on pairing.
+const LEGACY_TOKEN_KEY = 'relay_token';
 // Tests move the clock forward to exercise the 7-day expiry (setClockOffset)
 // and run their relay on a free port (setRelayPort). Both are reachable only
 // through DevTools, never through a message.
 const CLOCK_KEY = 'debug_clock_offset_ms';
 const RELAY_PORT_KEY = 'debug_relay_port';
-let RELAY = DEFAULT_RELAY;
+let debugPort = null;
 
 let clockOffset = 0;
 const now = () => Date.now() + clockOffset;
@@ -42,7 +47,7 @@ const ready = init();
 async function init() {
   const local = await chrome.storage.local.get([CLOCK_KEY, RELAY_PORT_KEY]);
   clockOffset = Number(local[CLOCK_KEY] || 0);
-  if (Number.isInteger(local[RELAY_PORT_KEY])) RELAY = `http://127.0.0.1:${local[RELAY_PORT_KEY]}`;
+  if (Number.isInteger(local[RELAY_PORT_KEY])) debugPort = local[RELAY_PORT_KEY];
   const { state } = await chrome.storage.session.get('state');
   if (state && state.id && (state.status === 'active' || state.status === 'paused')) {
     const metaKey = `rec:${state.id}:meta`;
@@ -186,15 +191,71 @@ async function toggle() {
   return status().status === 'idle' ? start() : stop();
 }
 
-// --- delivery --------------------------------------------------------------------
+// --- the relay: found by its signature, never by who answers -------------------
 
-async function relayHealthy() {
+const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
+
+// The ports to look on: the one our relay last proved itself on, then the
+// others of the documented list (worker-core decides which).
+function candidatePorts(remembered) {
+  if (debugPort) return [debugPort];
+  const ports = Array.from(core.relay_ports());
+  return ports.includes(remembered) ? [remembered, ...ports.filter((p) => p !== remembered)] : ports;
+}
+
+async function pairing() {
+  const s = await chrome.storage.local.get([KEY_KEY, PORT_KEY]);
+  return { key: s[KEY_KEY] || null, port: Number.isInteger(s[PORT_KEY]) ? s[PORT_KEY] : null };
+}
+
+// One signed request. Resolves {status, text, sig, nonce, verified}, or
+// null when nothing answered on that port. `verified`: the answer is
+// signed by the paired relay for this very request.
+async function signedFetch(key, port, method, path, body = '', timeout = 5000) {
+  const host = `127.0.0.1:${port}`;
+  const { authorization, nonce } = JSON.parse(core.sign_request(key, method, path, host, Date.now(), randomBytes(16), body));
+  const headers = { Authorization: authorization };
+  if (body) headers['Content-Type'] = 'application/json';
+  let r;
   try {
-    const r = await fetch(`${RELAY}/v1/health`, { signal: AbortSignal.timeout(1500) });
-    return r.ok;
+    r = await fetch(`http://${host}${path}`, { method, headers, body: body || undefined, signal: AbortSignal.timeout(timeout) });
   } catch {
-    return false;
+    return null;
   }
+  const text = await r.text().catch(() => '');
+  const sig = r.headers.get('x-clawtrail-signature') ?? undefined;
+  return { status: r.status, text, sig, nonce, verified: core.answer_verifies(key, nonce, r.status, text, sig) };
+}
+
+// Our relay is the one that signs its answer to our signed handshake.
+// {port} when found (remembered for next time); otherwise {refused}:
+// whether something answered 401 (our relay after `clawtrail unpair`, or
+// anything else: an unsigned answer proves nothing either way).
+async function findRelay(key) {
+  const { port: remembered } = await pairing();
+  let refused = false;
+  for (const port of candidatePorts(remembered)) {
+    const r = await signedFetch(key, port, 'GET', '/v1/session', '', 1500);
+    if (r && r.verified && r.status === 200) {
+      if (port !== remembered) await chrome.storage.local.set({ [PORT_KEY]: port });
+      return { port };
+    }
+    if (r && r.status === 401) refused = true;
+  }
+  return { port: null, refused };
+}
+
+// Whether anything answers a health check on a candidate port: enough to
+// offer pairing, never enough to send anything.
+async function anyRelayUp() {
+  const { port: remembered } = await pairing();
+  for (const port of candidatePorts(remembered)) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(1500) });
+      if (r.ok) return true;
+    } catch { /* nothing there */ }
+  }
+  return false;
 }
 
 // The deep link asks the OS to start the native side (`clawtrail
@@ -204,11 +265,13 @@ async function wakeRelay() {
   let up = false;
   for (let i = 0; i < 10 && !up; i++) {
     await new Promise((r) => setTimeout(r, 500));
-    up = await relayHealthy();
+    up = await anyRelayUp();
   }
   if (tab) chrome.tabs.remove(tab.id).catch(() => {});
   return up;
 }
+
+// --- delivery --------------------------------------------------------------------
 
 async function fail(metaKey, metaJson, error) {
   const updated = core.record_failure(metaJson, error, now());
@@ -217,7 +280,9 @@ async function fail(metaKey, metaJson, error) {
 }
 
 // Sends one finished recording. Its data leaves chrome.storage only after
-// the relay answers 2xx; any other outcome keeps it for a later attempt.
+// the paired relay acknowledged exactly it (worker-core's `acknowledges`:
+// a 2xx signed for this request, naming the recording and the digest of
+// the bytes sent); any other outcome keeps it for a later attempt.
 // `wake`: open the multiclaw:// deep link if the relay is down. Stop and
 // "Retry now" do; the background retries do not, or a user whose relay is
 // off would get a new tab (and an OS prompt) at every retry.
@@ -234,38 +299,41 @@ async function deliver(id, { wake = false } = {}) {
     await fail(metaKey, metaJson, `cannot assemble: ${e.message || e}`);
     return 'invalid';
   }
-  if (!(await relayHealthy()) && !(wake && (await wakeRelay()))) {
-    await fail(metaKey, metaJson, 'relay not running');
-    return 'relay-down';
-  }
-  const token = (await chrome.storage.local.get(TOKEN_KEY))[TOKEN_KEY];
-  if (!token) {
+  const { key } = await pairing();
+  if (!key) {
     await fail(metaKey, metaJson, 'not paired: run `clawtrail pair` and enter the code in the popup');
     return 'not-paired';
   }
-  let response;
-  try {
-    response = await fetch(`${RELAY}/v1/recordings`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body,
-      signal: AbortSignal.timeout(60_000),
-    });
-  } catch (e) {
-    await fail(metaKey, metaJson, `upload failed: ${e.message || e}`);
+  let found = await findRelay(key);
+  if (!found.port && wake && (await wakeRelay())) found = await findRelay(key);
+  // What was just learned is the relay's status now, not a cached one.
+  lastRelayStatus = { at: Date.now(), value: relayStateOf(found), port: found.port };
+  if (!found.port) {
+    await fail(metaKey, metaJson, found.refused
+      ? 'no relay accepted the pairing key: pair again with `clawtrail pair`'
+      : 'relay not running');
+    return 'relay-down';
+  }
+  const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', body, 60_000);
+  if (!r) {
+    await fail(metaKey, metaJson, 'upload failed: the relay stopped answering');
     return 'network';
   }
-  if (response.ok) {
+  if (core.acknowledges(key, r.nonce, r.status, r.text, r.sig, id, body)) {
     await removeRecording(metaJson);
     await scheduleRetry();
     return 'delivered';
   }
+  if (!r.verified) {
+    await fail(metaKey, metaJson, `the answer on port ${found.port} was not signed by your relay; the recording is kept`);
+    return 'unverified';
+  }
   let detail = '';
   try {
-    detail = (await response.json()).error.message;
-  } catch { /* not our relay's JSON */ }
-  await fail(metaKey, metaJson, `relay answered ${response.status}${detail ? `: ${detail}` : ''}`);
-  return `http-${response.status}`;
+    detail = JSON.parse(r.text).error.message;
+  } catch { /* no message */ }
+  await fail(metaKey, metaJson, `relay answered ${r.status}${detail ? `: ${detail}` : ''}`);
+  return `http-${r.status}`;
 }
 
 // Drops what is past its 7 days and delivers what is due (or everything,
@@ -301,55 +369,100 @@ async function scheduleRetry() {
 
 // --- relay status and pairing --------------------------------------------------------
 
+function relayStateOf(found) {
+  return found.port ? 'connected' : found.refused ? 'not_paired' : 'not_running';
+}
+
 async function relayStatus() {
   if (Date.now() - lastRelayStatus.at < 3000 && lastRelayStatus.value) return lastRelayStatus.value;
+  const { key } = await pairing();
   let value;
-  if (!(await relayHealthy())) {
-    value = 'not_running';
+  let port = null;
+  if (!key) {
+    value = (await anyRelayUp()) ? 'not_paired' : 'not_running';
   } else {
-    const token = (await chrome.storage.local.get(TOKEN_KEY))[TOKEN_KEY];
-    if (!token) {
-      value = 'not_paired';
-    } else {
-      const r = await fetch(`${RELAY}/v1/session`, {
-        headers: { Authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(3000),
-      }).catch(() => null);
-      value = r && r.ok ? 'connected' : r && r.status === 401 ? 'not_paired' : 'not_running';
-    }
+    const found = await findRelay(key);
+    port = found.port;
+    value = relayStateOf(found);
   }
-  lastRelayStatus = { at: Date.now(), value };
+  lastRelayStatus = { at: Date.now(), value, port };
   return value;
+}
+
+// Pairs with the relay on one port: SPAKE2 with the code (worker-core), so
+// the code itself is never sent, and the relay must prove it knew it.
+async function pairAt(port, code) {
+  const post = async (path, payload) => {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: r.status, ok: r.ok, body: await r.json().catch(() => ({})) };
+    } catch {
+      return null;
+    }
+  };
+  const attempt = new core.RelayPairing(code, randomBytes(64));
+  try {
+    const first = await post('/v1/pair', { msg: attempt.message() });
+    if (!first) return { ok: false, down: true, error: 'the relay is not running: start it with `clawtrail serve`' };
+    const refused = (r) => (r.body.error && r.body.error.message) || `relay answered ${r.status}`;
+    if (!first.ok || typeof first.body.msg !== 'string') return { ok: false, error: refused(first) };
+    let confirm;
+    try {
+      confirm = attempt.confirm(first.body.msg);
+    } catch (e) {
+      return { ok: false, error: String(e.message || e) };
+    }
+    const { key: old } = await pairing();
+    let replaces;
+    try {
+      replaces = old ? JSON.parse(old).id : undefined;
+    } catch { /* unreadable: nothing to replace */ }
+    const second = await post('/v1/pair/confirm', { session: first.body.session, confirm, ...(replaces ? { replaces } : {}) });
+    if (!second) return { ok: false, down: true, error: 'the relay stopped answering' };
+    if (!second.ok) return { ok: false, error: refused(second) };
+    let key;
+    try {
+      key = attempt.accept(String(second.body.key_id), String(second.body.confirm));
+    } catch (e) {
+      return { ok: false, error: String(e.message || e) };
+    }
+    await chrome.storage.local.set({ [KEY_KEY]: key, [PORT_KEY]: port });
+    await chrome.storage.local.remove(LEGACY_TOKEN_KEY);
+    return { ok: true, port };
+  } finally {
+    attempt.free();
+  }
 }
 
 async function pair(code) {
   if (typeof code !== 'string' || code.trim() === '') return { ok: false, error: 'enter the code that `clawtrail pair` printed' };
-  let r;
-  try {
-    r = await fetch(`${RELAY}/v1/pair`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code: code.trim() }),
-      signal: AbortSignal.timeout(5000),
-    });
-  } catch {
-    return { ok: false, error: 'the relay is not running: start it with `clawtrail serve`' };
+  const { port: remembered } = await pairing();
+  // Every candidate port: another program (OpenClaw's relay, an impostor)
+  // on the first one must not keep us from ours on the next.
+  let error = null;
+  for (const port of candidatePorts(remembered)) {
+    const r = await pairAt(port, code.trim());
+    if (r.ok) {
+      lastRelayStatus = { at: 0, value: null };
+      // Anything that waited for pairing can go now.
+      sweep({ force: true }).catch(() => {});
+      return { ok: true };
+    }
+    if (!r.down && !error) error = r.error;
   }
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok || typeof body.token !== 'string') {
-    return { ok: false, error: (body.error && body.error.message) || `relay answered ${r.status}` };
-  }
-  await chrome.storage.local.set({ [TOKEN_KEY]: body.token });
-  lastRelayStatus = { at: 0, value: null };
-  // Anything that waited for pairing can go now.
-  sweep({ force: true }).catch(() => {});
-  return { ok: true };
+  return { ok: false, error: error || 'the relay is not running: start it with `clawtrail serve`' };
 }
 
 async function fullStatus() {
   await ready;
   const pending = (await pendingMetas()).map(({ json }) => JSON.parse(core.pending_summary(json)));
-  return { ok: true, ...status(), now: now(), relay: await relayStatus(), pending };
+  const relay = await relayStatus();
+  return { ok: true, ...status(), now: now(), relay, relay_port: lastRelayStatus.port ?? null, pending };
 }
 
 async function updateBadge() {
@@ -478,17 +591,27 @@ self.clawtrail = {
   captureLog: () => captureLog,
   status: fullStatus,
   sweep,
+  pair,
   // Moves the worker's clock; persisted so that it survives a worker restart.
   async setClockOffset(ms) {
     clockOffset = ms;
     await chrome.storage.local.set({ [CLOCK_KEY]: ms });
   },
-  // Points the worker at a relay on another loopback port; persisted.
+  // Points the worker at a relay on another loopback port (the only
+  // candidate then); persisted.
   async setRelayPort(port) {
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error('bad port');
-    RELAY = `http://127.0.0.1:${port}`;
+    debugPort = port;
     lastRelayStatus = { at: 0, value: null };
     await chrome.storage.local.set({ [RELAY_PORT_KEY]: port });
+  },
+  // Uploads a recording (JSON text) as the worker does; the tests' way to
+  // put recordings on the relay with the extension's own key.
+  async upload(text) {
+    const { key } = await pairing();
+    const found = await findRelay(key);
+    const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', text, 60_000);
+    return { status: r.status, verified: r.verified, text: r.text };
   },
   // Every event stored so far for the current (or given) recording.
   async storedEvents(id = status().id) {

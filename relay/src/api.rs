@@ -1,15 +1,20 @@
 //! The HTTP API under `/v1`, as an axum [`Router`] built by [`app`].
 //!
 //! Every route except `/v1/health` passes [`guard`] first, in this order:
-//! Host, Origin, then token (or the pairing rate limit), then content type
-//! and declared size. Authentication comes before any check on the body so
-//! that an unauthenticated caller learns nothing about what the relay would
-//! accept: it only ever sees 403 or 401. No handler writes anything before
-//! every check has passed, and no response ever carries CORS headers.
+//! Host, Origin, then the request's signature (`clawtrail-trust`: key,
+//! timestamp, nonce; pairing is the only unsigned exchange), then content
+//! type and declared size, then the body against the digest it was signed
+//! with. Authentication comes before any check on the body so that an
+//! unauthenticated caller learns nothing about what the relay would accept:
+//! it only ever sees 403 or 401. Every answer to a signed request is signed
+//! in turn (`X-Clawtrail-Signature`), so the extension can tell this relay
+//! from anything else listening on the port. No handler writes anything
+//! before every check has passed, and no response ever carries CORS headers.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::error_handling::HandleErrorLayer;
@@ -27,7 +32,10 @@ use tower::limit::GlobalConcurrencyLimitLayer;
 use uuid::Uuid;
 use workflow_format::{ParseError, from_json_slice};
 
-use crate::auth::{self, RateLimiter, Tokens};
+use clawtrail_trust::pairing::{Role, Session, Start};
+use clawtrail_trust::{Credentials, Key, RequestLine};
+
+use crate::auth::{self, Keys, Nonces, Pending, RateLimiter};
 use crate::store::{PutOutcome, Store, StoreError};
 
 /// The OpenAPI document, published at `docs/openapi.json`.
@@ -39,6 +47,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/health"),
     ("get", "/v1/openapi.json"),
     ("post", "/v1/pair"),
+    ("post", "/v1/pair/confirm"),
     ("get", "/v1/session"),
     ("get", "/v1/recordings"),
     ("post", "/v1/recordings"),
@@ -50,8 +59,15 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// Default request body limit: 64 MiB holds a recording of tens of
 /// thousands of events with long typed values.
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
-/// A pairing request is `{"code": "XXXX-XXXX"}`.
+/// A pairing request is `{"msg": "<SPAKE2 message>"}` or `{"session",
+/// "confirm", "replaces"}`, all base64url or hex of a few dozen bytes.
 const PAIR_MAX_BODY: usize = 1024;
+/// How long a pairing exchange may take between its two requests.
+const PAIR_SESSION_TTL: Duration = Duration::from_secs(60);
+/// Pairing exchanges open at once; more wait for older ones to expire.
+const PAIR_SESSIONS_MAX: usize = 16;
+/// Nonces remembered within the replay window.
+const NONCES_MAX: usize = 100_000;
 /// A rename is `{"name": "..."}` with a name of at most
 /// `limits::NAME` bytes; JSON escapes can make it up to six times longer.
 const RENAME_MAX_BODY: usize = 16 * 1024;
@@ -100,16 +116,29 @@ pub struct AppState {
 struct Inner {
     config: Config,
     store: Store,
-    tokens: Tokens,
+    keys: Keys,
+    nonces: Nonces,
     pair_limiter: RateLimiter,
+    /// Pairing exchanges between their first and second request.
+    pairing: Mutex<HashMap<String, PairSession>>,
+    /// When this relay started (Unix milliseconds). Nonces live in memory,
+    /// so a request signed before that (captured by whatever held the port
+    /// while the relay was down) is refused by its timestamp instead.
+    started_ms: i64,
     /// Serialises writes so that compare-then-write of one id is one step.
     write: Mutex<()>,
+}
+
+struct PairSession {
+    session: Session,
+    code: Pending,
+    started: Instant,
 }
 
 impl AppState {
     pub fn new(config: Config) -> std::io::Result<AppState> {
         let store = Store::open(&config.data_dir)?;
-        let tokens = Tokens::new(&config.data_dir);
+        let keys = Keys::new(&config.data_dir);
         let pair_limiter = RateLimiter::new(
             config.pair_attempts_per_minute.max(1),
             Duration::from_secs(60),
@@ -118,8 +147,11 @@ impl AppState {
             inner: Arc::new(Inner {
                 config,
                 store,
-                tokens,
+                keys,
+                nonces: Nonces::new(NONCES_MAX),
                 pair_limiter,
+                pairing: Mutex::new(HashMap::new()),
+                started_ms: chrono::Utc::now().timestamp_millis(),
                 write: Mutex::new(()),
             }),
         })
@@ -164,8 +196,10 @@ impl IntoResponse for ApiError {
         let body = Json(json!({"error": {"code": self.code, "message": self.message}}));
         let mut res = (self.status, body).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(clawtrail_trust::SCHEME),
+            );
         }
         res
     }
@@ -200,6 +234,7 @@ pub fn app(state: AppState) -> Router {
     let guarded = Router::new()
         .route("/v1/openapi.json", get(openapi))
         .route("/v1/pair", post(pair))
+        .route("/v1/pair/confirm", post(pair_confirm))
         .route("/v1/session", get(session))
         .route("/v1/recordings", get(list).post(upload))
         .route(
@@ -288,46 +323,99 @@ async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Result<R
         }
     }
 
-    let is_pair = req.uri().path() == "/v1/pair";
+    let is_pair = matches!(req.uri().path(), "/v1/pair" | "/v1/pair/confirm");
     if is_pair {
-        if let Err(retry) = st.inner.pair_limiter.check() {
-            tracing::warn!("pairing rate limit hit");
-            let mut res = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many pairing attempts; wait a minute",
-            )
-            .into_response();
-            res.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry.as_secs().max(1)),
-            );
-            return Ok(res);
-        }
-    } else {
-        let token = single_header(req.headers(), header::AUTHORIZATION)
-            .ok()
-            .flatten()
-            .and_then(|v| v.strip_prefix(b"Bearer "))
-            .and_then(|t| std::str::from_utf8(t).ok());
-        let ok = match token {
-            Some(t) => st
-                .inner
-                .tokens
-                .verify(t)
-                .map_err(|e| ApiError::internal("could not read tokens", e))?,
-            None => false,
-        };
-        if !ok {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "missing or invalid bearer token; pair with `clawtrail pair`",
-            ));
-        }
+        // Unsigned: pairing is how a key comes to exist. Its own proofs
+        // (SPAKE2 and the confirmations) stand in for the signature, and
+        // wrong codes are rate limited in `pair`.
+        let req = checked_body(cfg, req, None).await?;
+        return Ok(next.run(req).await);
     }
+    let (key, creds) = authenticate(&st, &req)?;
+    let res = match checked_body(cfg, req, Some(&creds)).await {
+        Ok(mut req) => {
+            req.extensions_mut().insert(key.clone());
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    };
+    Ok(sign_response(&key, &creds.nonce, res).await)
+}
 
-    if req.method() == Method::POST || req.method() == Method::PATCH {
+/// The request's key, if its signature is right: a known key id, the
+/// method, path and Host it was signed for, a timestamp within the replay
+/// window and a nonce not seen before. Every failure is the same 401
+/// (apart from the clock), so a caller learns nothing about which keys
+/// exist.
+fn authenticate(st: &AppState, req: &Request) -> Result<(Key, Credentials), ApiError> {
+    let unauthorized = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or invalid request signature; pair with `clawtrail pair`",
+        )
+    };
+    let creds = single_header(req.headers(), header::AUTHORIZATION)
+        .ok()
+        .flatten()
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| Credentials::parse(v).ok())
+        .ok_or_else(unauthorized)?;
+    let key = st
+        .inner
+        .keys
+        .get(&creds.key_id)
+        .map_err(|e| ApiError::internal("could not read keys", e))?
+        .ok_or_else(unauthorized)?;
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let line = RequestLine {
+        method: req.method().as_str(),
+        path,
+        host,
+    };
+    if !creds.verify(&key, &line) {
+        return Err(unauthorized());
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    if !creds.is_fresh(now) || creds.ts < st.inner.started_ms {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "stale_request",
+            "the request's timestamp is too far from the relay's clock",
+        ));
+    }
+    // Last: only a correctly signed request may use up a nonce.
+    if !st.inner.nonces.fresh(&key.id, &creds.nonce, now / 1000) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "replayed_request",
+            "this request was already received",
+        ));
+    }
+    Ok((key, creds))
+}
+
+/// Content type, declared size, then (for a signed request) the body
+/// against the digest in its signature. A body is read here, within its
+/// limit and timeout, only once the caller is known; the handler reads it
+/// again from memory.
+async fn checked_body(
+    cfg: &Config,
+    req: Request,
+    creds: Option<&Credentials>,
+) -> Result<Request, ApiError> {
+    let is_pair = matches!(req.uri().path(), "/v1/pair" | "/v1/pair/confirm");
+    let has_body = req.method() == Method::POST || req.method() == Method::PATCH;
+    if has_body {
         let json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -341,13 +429,15 @@ async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Result<R
                 "the body must be application/json",
             ));
         }
-        let limit = if is_pair {
-            PAIR_MAX_BODY
-        } else if req.method() == Method::PATCH {
-            RENAME_MAX_BODY
-        } else {
-            cfg.max_body_bytes
-        };
+    }
+    let limit = if is_pair {
+        PAIR_MAX_BODY
+    } else if req.method() == Method::PATCH {
+        RENAME_MAX_BODY
+    } else {
+        cfg.max_body_bytes
+    };
+    if has_body {
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -357,7 +447,43 @@ async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Result<R
             return Err(too_large(limit));
         }
     }
-    Ok(next.run(req).await)
+    let Some(creds) = creds else {
+        return Ok(req);
+    };
+    let mismatch = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "body_mismatch",
+            "the body is not the one the request was signed with",
+        )
+    };
+    if !has_body {
+        // No route reads a body on other methods; it is ignored, unread.
+        return Ok(req);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = read_body(body, limit, cfg.body_timeout).await?;
+    if !creds.covers(&bytes) {
+        return Err(mismatch());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Adds the relay's signature over the request's nonce, the status and
+/// the body (`clawtrail_trust::response`).
+async fn sign_response(key: &Key, nonce: &str, res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let bytes = match body.collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            return ApiError::internal("could not build the answer", e).into_response();
+        }
+    };
+    let sig = clawtrail_trust::response::sign(key, nonce, parts.status.as_u16(), &bytes);
+    if let Ok(v) = HeaderValue::from_str(&sig) {
+        parts.headers.insert(clawtrail_trust::SIGNATURE_HEADER, v);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -433,48 +559,155 @@ async fn method_not_allowed() -> ApiError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PairRequest {
-    code: String,
+    /// The extension's SPAKE2 message, base64url.
+    msg: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PairConfirm {
+    session: String,
+    /// The extension's confirmation, base64url.
+    confirm: String,
+    /// The key id this extension held before: re-pairing revokes it.
+    #[serde(default)]
+    replaces: Option<String>,
+}
+
+/// Reads a small JSON object of the documented shape.
+fn pair_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    shape: &'static str,
+) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_pair_request", shape))?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_pair_request",
+            shape,
+        ));
+    }
+    serde_json::from_value(value).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_pair_request",
+            shape,
+        )
+    })
+}
+
+fn invalid_code(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_code", message.to_owned())
+}
+
+/// `POST /v1/pair`: the first half of pairing (see `clawtrail_trust::pairing`).
+/// Each well-formed attempt is one guess at the code and counts against
+/// the rate limit; nothing else does, so no web page (which can send
+/// neither this content type nor, from its origin, anything the guard
+/// lets through) can lock pairing out.
 async fn pair(State(st): State<AppState>, body: Body) -> Result<Response, ApiError> {
     let bytes = read_body(body, PAIR_MAX_BODY, st.inner.config.body_timeout).await?;
-    let req: PairRequest = serde_json::from_slice(&bytes).map_err(|e| {
-        let status = if e.is_data() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::BAD_REQUEST
-        };
+    let req: PairRequest = pair_json(&bytes, "expected {\"msg\": \"<SPAKE2 message>\"}")?;
+    if let Err(retry) = st.inner.pair_limiter.check() {
+        tracing::warn!("pairing rate limit hit");
+        let mut res = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many pairing attempts; wait a minute",
+        )
+        .into_response();
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(retry.as_secs().max(1)),
+        );
+        return Ok(res);
+    }
+    let data_dir = st.inner.config.data_dir.clone();
+    let code = blocking(move || {
+        auth::current_code(&data_dir, chrono::Utc::now())
+            .map_err(|e| ApiError::internal("could not read pairing codes", e))
+    })
+    .await?
+    .ok_or_else(|| invalid_code("no pairing code is pending; run `clawtrail pair` for one"))?;
+    let random = auth::random_bytes::<64>().map_err(|e| ApiError::internal("no randomness", e))?;
+    let start = Start::new(Role::Relay, &code.code, random);
+    let msg = start.message();
+    let session = start.finish(&req.msg).map_err(|_| {
         ApiError::new(
-            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_pair_request",
-            "expected {\"code\": \"XXXX-XXXX\"}",
+            "the SPAKE2 message is malformed",
         )
     })?;
-    let st2 = st.clone();
-    let token = blocking(move || {
-        let data_dir = &st2.inner.config.data_dir;
-        let ok = auth::redeem_code(data_dir, &req.code, chrono::Utc::now())
-            .map_err(|e| ApiError::internal("could not read pairing codes", e))?;
-        if !ok {
+    let id = auth::new_key_id().map_err(|e| ApiError::internal("no randomness", e))?;
+    {
+        let mut open = st.inner.pairing.lock().unwrap_or_else(|p| p.into_inner());
+        open.retain(|_, s| s.started.elapsed() < PAIR_SESSION_TTL);
+        if open.len() >= PAIR_SESSIONS_MAX {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_code",
-                "unknown, used or expired pairing code; run `clawtrail pair` for a new one",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "too many pairings at once; retry in a minute",
             ));
         }
+        open.insert(
+            id.clone(),
+            PairSession {
+                session,
+                code,
+                started: Instant::now(),
+            },
+        );
+    }
+    Ok(Json(json!({ "session": id, "msg": msg })).into_response())
+}
+
+/// `POST /v1/pair/confirm`: the extension proves it used the code; the
+/// relay stores the key and proves the same. One try per session.
+async fn pair_confirm(State(st): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_body(body, PAIR_MAX_BODY, st.inner.config.body_timeout).await?;
+    let req: PairConfirm = pair_json(
+        &bytes,
+        "expected {\"session\": \"...\", \"confirm\": \"...\", \"replaces\"?: \"...\"}",
+    )?;
+    let open = st
+        .inner
+        .pairing
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&req.session)
+        .filter(|s| s.started.elapsed() < PAIR_SESSION_TTL)
+        .ok_or_else(|| invalid_code("this pairing attempt expired; enter the code again"))?;
+    if !open.session.check(Role::Extension, &req.confirm) {
+        tracing::warn!("pairing with a wrong code");
+        return Err(invalid_code(
+            "wrong pairing code; run `clawtrail pair` for a new one if it expired",
+        ));
+    }
+    let st2 = st.clone();
+    let key_id = blocking(move || {
+        if !auth::consume_code(&open.code)
+            .map_err(|e| ApiError::internal("could not read pairing codes", e))?
+        {
+            return Err(invalid_code("this pairing code was already used"));
+        }
+        let id = auth::new_key_id().map_err(|e| ApiError::internal("no randomness", e))?;
         st2.inner
-            .tokens
-            .issue()
-            .map_err(|e| ApiError::internal("could not store token", e))
+            .keys
+            .add(open.session.key(id.clone()), req.replaces.as_deref())
+            .map_err(|e| ApiError::internal("could not store the key", e))?;
+        Ok((id, open.session.confirmation(Role::Relay)))
     })
     .await?;
     tracing::info!("paired a new client");
-    Ok((StatusCode::OK, Json(json!({ "token": token }))).into_response())
+    Ok(Json(json!({ "key_id": key_id.0, "confirm": key_id.1 })).into_response())
 }
 
 async fn upload(State(st): State<AppState>, body: Body) -> Result<Response, ApiError> {
     let cfg = &st.inner.config;
     let bytes = read_body(body, cfg.max_body_bytes, cfg.body_timeout).await?;
+    let received = clawtrail_trust::digest(&bytes);
     let rec = from_json_slice(&bytes).map_err(|e| match e {
         ParseError::Syntax { .. } => {
             ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string())
@@ -503,7 +736,14 @@ async fn upload(State(st): State<AppState>, body: Body) -> Result<Response, ApiE
         PutOutcome::Unchanged => (StatusCode::OK, "unchanged"),
     };
     tracing::info!(id = %summary.id, bytes = summary.size_bytes, events = summary.event_count, outcome = word, "upload");
-    Ok((status, Json(json!({"status": word, "recording": summary}))).into_response())
+    // The acknowledgement names what was received: the extension deletes
+    // its copy only when this answer is signed and names its recording and
+    // the digest of the bytes it sent.
+    Ok((
+        status,
+        Json(json!({"status": word, "recording": summary, "received_sha256": received})),
+    )
+        .into_response())
 }
 
 async fn list(State(st): State<AppState>) -> Result<Response, ApiError> {

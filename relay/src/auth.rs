@@ -1,11 +1,14 @@
-//! Tokens and pairing codes.
+//! Pairing keys, pairing codes and the nonces of signed requests.
 //!
-//! Secrets never rest on disk in the clear: `tokens.json` and the files in
-//! `pairing/` hold SHA-256 hashes (and are 0600 anyway). The running relay
-//! re-reads `tokens.json` whenever it changes, so `clawtrail unpair` in
+//! A pairing key (see the `clawtrail-trust` crate) is a shared secret: the
+//! relay needs the key itself to check a request's HMAC and to sign its
+//! answers, so `keys.json` holds them (0600, in a 0700 directory, written
+//! atomically). A pending pairing code is kept in clear for its few
+//! minutes, also 0600: SPAKE2 needs the password on both sides. The running
+//! relay re-reads `keys.json` whenever it changes, so `clawtrail unpair` in
 //! another process revokes access immediately.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -13,65 +16,47 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
+use clawtrail_trust::Key;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::fsutil;
 
-pub const TOKENS_FILE: &str = "tokens.json";
+pub const KEYS_FILE: &str = "keys.json";
+/// Where earlier versions kept bearer-token hashes; removed on unpair.
+const LEGACY_TOKENS_FILE: &str = "tokens.json";
 pub const PAIRING_DIR: &str = "pairing";
 
 /// Crockford base32: no I, L, O, U, so a code read aloud or retyped survives.
 const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// 8 symbols = 40 bits; with 5 attempts a minute and a 5 minute lifetime a
-/// guess succeeds with probability about 2^-35.
+/// guess succeeds with probability about 2^-35. SPAKE2 gives an attacker
+/// no way to test guesses offline, so that is the whole chance.
 const CODE_LEN: usize = 8;
-
-fn sha256(s: &str) -> [u8; 32] {
-    Sha256::digest(s.as_bytes()).into()
-}
 
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn from_hex(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
-fn random_bytes<const N: usize>() -> io::Result<[u8; N]> {
+pub fn random_bytes<const N: usize>() -> io::Result<[u8; N]> {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).map_err(|e| io::Error::other(e.to_string()))?;
     Ok(buf)
 }
 
-/// A fresh bearer token: 32 random bytes, base64url without padding.
-pub fn new_token() -> io::Result<String> {
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
-}
-
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct TokenFile {
-    tokens: Vec<TokenEntry>,
+struct KeyFile {
+    keys: Vec<KeyEntry>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct TokenEntry {
-    sha256: String,
+struct KeyEntry {
+    #[serde(flatten)]
+    key: Key,
     created_at: DateTime<Utc>,
 }
 
-fn read_token_file(path: &Path) -> io::Result<TokenFile> {
+fn read_key_file(path: &Path) -> io::Result<KeyFile> {
     match fs::read(path) {
         Ok(b) => serde_json::from_slice(&b).map_err(|e| {
             io::Error::new(
@@ -79,17 +64,17 @@ fn read_token_file(path: &Path) -> io::Result<TokenFile> {
                 format!("{}: {e}", path.display()),
             )
         }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(TokenFile::default()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(KeyFile::default()),
         Err(e) => Err(e),
     }
 }
 
-fn write_token_file(data_dir: &Path, file: &TokenFile) -> io::Result<()> {
+fn write_key_file(data_dir: &Path, file: &KeyFile) -> io::Result<()> {
     let bytes = serde_json::to_vec_pretty(file).map_err(io::Error::other)?;
-    fsutil::write_replace(data_dir, TOKENS_FILE, &bytes)
+    fsutil::write_replace(data_dir, KEYS_FILE, &bytes)
 }
 
-/// What identifies a version of tokens.json: an atomic rename always
+/// What identifies a version of keys.json: an atomic rename always
 /// changes the inode, so a stale cache is never mistaken for current.
 type Stamp = Option<(u64, i64, i64, u64)>;
 
@@ -101,17 +86,17 @@ fn stamp(path: &Path) -> io::Result<Stamp> {
     }
 }
 
-/// The set of valid token hashes, re-read from disk when the file changes.
-pub struct Tokens {
+/// The pairing keys, re-read from disk when the file changes.
+pub struct Keys {
     data_dir: PathBuf,
-    cache: Mutex<(Stamp, Vec<[u8; 32]>)>,
-    /// Serialises this process's read-modify-write of tokens.json.
+    cache: Mutex<(Stamp, Vec<Key>)>,
+    /// Serialises this process's read-modify-write of keys.json.
     write: Mutex<()>,
 }
 
-impl Tokens {
-    pub fn new(data_dir: &Path) -> Tokens {
-        Tokens {
+impl Keys {
+    pub fn new(data_dir: &Path) -> Keys {
+        Keys {
             data_dir: data_dir.to_owned(),
             cache: Mutex::new((None, Vec::new())),
             write: Mutex::new(()),
@@ -119,55 +104,54 @@ impl Tokens {
     }
 
     fn path(&self) -> PathBuf {
-        self.data_dir.join(TOKENS_FILE)
+        self.data_dir.join(KEYS_FILE)
     }
 
-    /// Whether `presented` is a current token. Every stored hash is
-    /// compared in constant time and the results are combined without
-    /// branching, so timing reveals neither which nor how much matched.
-    pub fn verify(&self, presented: &str) -> io::Result<bool> {
+    /// The key named `id`, if it is current.
+    pub fn get(&self, id: &str) -> io::Result<Option<Key>> {
         let path = self.path();
         let now = stamp(&path)?;
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.0 != now || now.is_none() {
-            let file = read_token_file(&path)?;
-            let hashes = file
-                .tokens
-                .iter()
-                .filter_map(|t| from_hex(&t.sha256))
-                .collect();
-            *cache = (now, hashes);
+            let file = read_key_file(&path)?;
+            *cache = (now, file.keys.into_iter().map(|e| e.key).collect());
         }
-        let wanted = sha256(presented);
-        let mut ok = subtle::Choice::from(0);
-        for h in &cache.1 {
-            ok |= h.ct_eq(&wanted);
-        }
-        Ok(bool::from(ok))
+        Ok(cache.1.iter().find(|k| k.id == id).cloned())
     }
 
-    /// Mints a token, stores its hash and returns the token itself (the
-    /// only time it exists outside the extension).
-    pub fn issue(&self) -> io::Result<String> {
-        let token = new_token()?;
+    /// Stores `key`; removes `replaces` (the key this extension paired
+    /// with before: re-pairing rotates the key).
+    pub fn add(&self, key: Key, replaces: Option<&str>) -> io::Result<()> {
         let _guard = self.write.lock().unwrap_or_else(|p| p.into_inner());
-        let mut file = read_token_file(&self.path())?;
-        file.tokens.push(TokenEntry {
-            sha256: to_hex(&sha256(&token)),
+        let mut file = read_key_file(&self.path())?;
+        if let Some(old) = replaces {
+            file.keys.retain(|e| e.key.id != old);
+        }
+        file.keys.push(KeyEntry {
+            key,
             created_at: Utc::now(),
         });
-        write_token_file(&self.data_dir, &file)?;
-        Ok(token)
+        write_key_file(&self.data_dir, &file)
     }
 }
 
-/// Revokes every token and every pending pairing code. Returns how many
-/// tokens were revoked.
+/// A fresh key id: 12 random bytes, hex.
+pub fn new_key_id() -> io::Result<String> {
+    Ok(to_hex(&random_bytes::<12>()?))
+}
+
+/// Revokes every pairing key and every pending pairing code. Returns how
+/// many keys were revoked.
 pub fn revoke_all(data_dir: &Path) -> io::Result<usize> {
-    let count = read_token_file(&data_dir.join(TOKENS_FILE))
-        .map(|f| f.tokens.len())
+    let count = read_key_file(&data_dir.join(KEYS_FILE))
+        .map(|f| f.keys.len())
         .unwrap_or(0);
-    write_token_file(data_dir, &TokenFile::default())?;
+    write_key_file(data_dir, &KeyFile::default())?;
+    match fs::remove_file(data_dir.join(LEGACY_TOKENS_FILE)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
     let pairing = data_dir.join(PAIRING_DIR);
     if pairing.exists() {
         for entry in fs::read_dir(&pairing)? {
@@ -180,25 +164,21 @@ pub fn revoke_all(data_dir: &Path) -> io::Result<usize> {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct PendingCode {
-    sha256: String,
+    code: String,
     expires_at: DateTime<Utc>,
 }
 
-/// Upper-cases and strips separators; maps the look-alikes Crockford
-/// allows (O->0, I/L->1).
-pub fn normalize_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect()
+/// A pending pairing code and the file that holds it.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub code: String,
+    path: PathBuf,
 }
 
 /// Creates a one-time pairing code valid for `ttl`, for the relay serving
-/// `data_dir` to accept once. Returns it formatted as `XXXX-XXXX`.
+/// `data_dir` to accept once, and withdraws any code issued before it (the
+/// relay pairs against the one current code). Returns it formatted as
+/// `XXXX-XXXX`.
 pub fn issue_code(data_dir: &Path, ttl: Duration) -> io::Result<(String, DateTime<Utc>)> {
     let dir = data_dir.join(PAIRING_DIR);
     fsutil::ensure_private_dir(&dir)?;
@@ -209,26 +189,31 @@ pub fn issue_code(data_dir: &Path, ttl: Duration) -> io::Result<(String, DateTim
     let expires_at = Utc::now()
         + chrono::Duration::from_std(ttl).map_err(|e| io::Error::other(e.to_string()))?;
     let pending = PendingCode {
-        sha256: to_hex(&sha256(&raw)),
+        code: raw.clone(),
         expires_at,
     };
     let name = format!("{}.json", to_hex(&random_bytes::<8>()?));
     let bytes = serde_json::to_vec(&pending).map_err(io::Error::other)?;
+    for entry in fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let _ = fs::remove_file(&path);
+        }
+    }
     fsutil::write_replace(&dir, &name, &bytes)?;
     Ok((format!("{}-{}", &raw[..4], &raw[4..]), expires_at))
 }
 
-/// Consumes a pending code. True exactly once per issued, unexpired code.
-/// Expired codes found on the way are deleted.
-pub fn redeem_code(data_dir: &Path, code: &str, now: DateTime<Utc>) -> io::Result<bool> {
+/// The current pending code: the unexpired one issued last. Expired codes
+/// found on the way are deleted.
+pub fn current_code(data_dir: &Path, now: DateTime<Utc>) -> io::Result<Option<Pending>> {
     let dir = data_dir.join(PAIRING_DIR);
     let entries = match fs::read_dir(&dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let wanted = sha256(&normalize_code(code));
-    let mut matched = None;
+    let mut best: Option<(DateTime<Utc>, Pending)> = None;
     for entry in entries {
         let path = entry?.path();
         if path
@@ -247,24 +232,78 @@ pub fn redeem_code(data_dir: &Path, code: &str, now: DateTime<Utc>) -> io::Resul
             let _ = fs::remove_file(&path);
             continue;
         }
-        if let Some(h) = from_hex(&pending.sha256)
-            && bool::from(h.ct_eq(&wanted))
-        {
-            matched = Some(path);
+        if best.as_ref().is_none_or(|(at, _)| pending.expires_at > *at) {
+            best = Some((
+                pending.expires_at,
+                Pending {
+                    code: pending.code,
+                    path,
+                },
+            ));
         }
     }
-    let Some(path) = matched else {
-        return Ok(false);
-    };
-    // Removing the file is the claim: of two concurrent redeemers only the
-    // one whose unlink succeeds gets a token.
-    match fs::remove_file(&path) {
+    Ok(best.map(|(_, p)| p))
+}
+
+/// Consumes `pending`. True exactly once: removing the file is the claim,
+/// so of two concurrent pairings only the one whose unlink succeeds wins.
+pub fn consume_code(pending: &Pending) -> io::Result<bool> {
+    match fs::remove_file(&pending.path) {
         Ok(()) => {
-            fsutil::fsync_dir(&dir)?;
+            if let Some(dir) = pending.path.parent() {
+                fsutil::fsync_dir(dir)?;
+            }
             Ok(true)
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+/// Nonces of signed requests seen within the replay window. A request
+/// older than `clawtrail_trust::MAX_SKEW_SECS` is refused by its timestamp,
+/// so a nonce is remembered for twice that and then forgotten.
+pub struct Nonces {
+    seen: Mutex<Seen>,
+    max: usize,
+}
+
+/// Each remembered nonce with when it was seen, and the same in the order
+/// they arrived (to forget the oldest first).
+#[derive(Default)]
+struct Seen {
+    at: HashMap<String, i64>,
+    order: VecDeque<(i64, String)>,
+}
+
+impl Nonces {
+    pub fn new(max: usize) -> Nonces {
+        Nonces {
+            seen: Mutex::new(Seen::default()),
+            max,
+        }
+    }
+
+    /// Records `nonce` of `key_id` at `now` (Unix seconds); false when it
+    /// was already seen (a replay) or when the table is full of nonces
+    /// still inside the window (a flood: refusing is safe, the extension
+    /// retries).
+    pub fn fresh(&self, key_id: &str, nonce: &str, now: i64) -> bool {
+        let keep = 2 * clawtrail_trust::MAX_SKEW_SECS;
+        let mut guard = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let Seen { at: map, order } = &mut *guard;
+        while order.front().is_some_and(|(at, _)| now - *at > keep) {
+            if let Some((_, k)) = order.pop_front() {
+                map.remove(&k);
+            }
+        }
+        let k = format!("{key_id} {nonce}");
+        if map.contains_key(&k) || map.len() >= self.max {
+            return false;
+        }
+        map.insert(k.clone(), now);
+        order.push_back((now, k));
+        true
     }
 }
 
@@ -311,43 +350,70 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
-    fn a_code_is_accepted_once_and_stored_hashed() {
+    fn the_last_code_issued_is_current_and_is_consumed_once() {
         let d = tempfile::tempdir().unwrap();
+        let (first, _) = issue_code(d.path(), Duration::from_secs(60)).unwrap();
         let (code, _) = issue_code(d.path(), Duration::from_secs(60)).unwrap();
         assert_eq!(code.len(), 9);
+        assert_ne!(first, code);
         let files: Vec<_> = fs::read_dir(d.path().join(PAIRING_DIR)).unwrap().collect();
-        assert_eq!(files.len(), 1);
+        assert_eq!(files.len(), 1, "a new code withdraws the one before");
         let path = files[0].as_ref().unwrap().path();
-        let on_disk = fs::read_to_string(&path).unwrap();
-        assert!(!on_disk.contains(&code.replace('-', "")));
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        assert!(!redeem_code(d.path(), "0000-0000", Utc::now()).unwrap());
-        assert!(redeem_code(d.path(), &code.to_lowercase(), Utc::now()).unwrap());
-        assert!(!redeem_code(d.path(), &code, Utc::now()).unwrap());
+        let pending = current_code(d.path(), Utc::now()).unwrap().unwrap();
+        assert_eq!(pending.code, code.replace('-', ""));
+        assert!(consume_code(&pending).unwrap());
+        assert!(!consume_code(&pending).unwrap());
+        assert!(current_code(d.path(), Utc::now()).unwrap().is_none());
     }
 
     #[test]
-    fn an_expired_code_is_refused_and_removed() {
+    fn an_expired_code_is_not_current_and_is_removed() {
         let d = tempfile::tempdir().unwrap();
-        let (code, exp) = issue_code(d.path(), Duration::from_secs(60)).unwrap();
-        assert!(!redeem_code(d.path(), &code, exp + chrono::Duration::seconds(1)).unwrap());
+        let (_, exp) = issue_code(d.path(), Duration::from_secs(60)).unwrap();
+        assert!(
+            current_code(d.path(), exp + chrono::Duration::seconds(1))
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(fs::read_dir(d.path().join(PAIRING_DIR)).unwrap().count(), 0);
     }
 
     #[test]
-    fn tokens_verify_until_revoked_by_another_writer() {
+    fn keys_are_found_until_revoked_by_another_writer_and_rotate_on_re_pair() {
         let d = tempfile::tempdir().unwrap();
-        let tokens = Tokens::new(d.path());
-        let t = tokens.issue().unwrap();
-        assert!(tokens.verify(&t).unwrap());
-        assert!(!tokens.verify("nope").unwrap());
-        let on_disk = fs::read_to_string(d.path().join(TOKENS_FILE)).unwrap();
-        assert!(!on_disk.contains(&t));
+        let keys = Keys::new(d.path());
+        keys.add(Key::new("a".into(), [1; 32]), None).unwrap();
+        assert!(keys.get("a").unwrap().is_some());
+        keys.add(Key::new("b".into(), [2; 32]), Some("a")).unwrap();
+        assert!(keys.get("a").unwrap().is_none(), "re-pairing replaced it");
+        assert_eq!(keys.get("b").unwrap(), Some(Key::new("b".into(), [2; 32])));
+        assert_eq!(
+            fs::metadata(d.path().join(KEYS_FILE))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
         assert_eq!(revoke_all(d.path()).unwrap(), 1);
-        assert!(!tokens.verify(&t).unwrap());
+        assert!(keys.get("b").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_nonce_is_accepted_once_within_the_window() {
+        let n = Nonces::new(3);
+        assert!(n.fresh("k", "n1", 1000));
+        assert!(!n.fresh("k", "n1", 1001), "a replay");
+        assert!(n.fresh("other", "n1", 1001), "per key");
+        assert!(n.fresh("k", "n2", 1002));
+        assert!(!n.fresh("k", "n3", 1002), "full of live nonces: refused");
+        // Past twice the skew window they are forgotten.
+        let later = 1002 + 2 * clawtrail_trust::MAX_SKEW_SECS + 1;
+        assert!(n.fresh("k", "n3", later));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::server::{self, DEFAULT_PORT, ServeOptions};
+use crate::server::{self, ServeOptions};
 use crate::store::{Store, StoreError};
 use crate::{api, auth, duration, export, handler, timeline};
 
@@ -34,8 +34,11 @@ pub enum Command {
     /// Run the relay the extension uploads to (loopback only).
     Serve {
         /// Port to listen on; 0 picks a free one (printed on stdout).
-        #[arg(long, default_value_t = DEFAULT_PORT)]
-        port: u16,
+        /// Without it: 18799, or when another program holds that (OpenClaw's
+        /// browser relay does by default), the first free one of 18787,
+        /// 18786, 18785.
+        #[arg(long)]
+        port: Option<u16>,
         /// Loopback address to bind; anything else is refused.
         #[arg(long, default_value = "127.0.0.1")]
         bind: IpAddr,
@@ -148,8 +151,8 @@ pub enum Command {
     #[command(hide = true)]
     OpenUrl {
         url: String,
-        #[arg(long, default_value_t = DEFAULT_PORT)]
-        port: u16,
+        #[arg(long)]
+        port: Option<u16>,
     },
 }
 

@@ -147,7 +147,7 @@ fn set_default(list: &str, desktop: Option<&str>) -> String {
 }
 
 /// The deep link handler: start the relay unless it already runs.
-pub fn open_url(exe: &Path, data_dir: &Path, port: u16, url: &str) -> anyhow::Result<bool> {
+pub fn open_url(exe: &Path, data_dir: &Path, port: Option<u16>, url: &str) -> anyhow::Result<bool> {
     if !url.starts_with("multiclaw:") {
         bail!("not a multiclaw:// link: {url:?}");
     }
@@ -160,12 +160,12 @@ pub fn open_url(exe: &Path, data_dir: &Path, port: u16, url: &str) -> anyhow::Re
         .append(true)
         .open(data_dir.join("relay.log"))?;
     use std::os::unix::process::CommandExt;
-    Command::new(exe)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("serve")
-        .arg("--port")
-        .arg(port.to_string())
+    let mut serve = Command::new(exe);
+    serve.arg("--data-dir").arg(data_dir).arg("serve");
+    if let Some(port) = port {
+        serve.arg("--port").arg(port.to_string());
+    }
+    serve
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)

@@ -13,13 +13,13 @@ use anyhow::{Context, bail};
 use crate::api::{self, AppState, Config};
 use crate::{auth, extension_id, fsutil};
 
-pub const DEFAULT_PORT: u16 = 18799;
 pub const LOCK_FILE: &str = "relay.lock";
 
 pub struct ServeOptions {
     pub data_dir: PathBuf,
     pub bind: IpAddr,
-    pub port: u16,
+    /// `None`: the first free port of `clawtrail_trust::PORTS`.
+    pub port: Option<u16>,
     /// Extension ids allowed besides the pinned one.
     pub extra_extension_ids: Vec<String>,
     pub max_body_bytes: usize,
@@ -80,9 +80,23 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create data dir {}", opts.data_dir.display()))?;
     let _lock = DataDirLock::acquire(&opts.data_dir)?;
 
-    let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port))
-        .await
-        .with_context(|| format!("cannot listen on {}:{}", opts.bind, opts.port))?;
+    let listener = match opts.port {
+        Some(port) => tokio::net::TcpListener::bind(SocketAddr::new(opts.bind, port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{port}", opts.bind))?,
+        None => {
+            let (listener, held) = bind_first(opts.bind, clawtrail_trust::PORTS).await?;
+            if let Some((port, holder)) = held.first() {
+                let addr = listener.local_addr()?;
+                eprintln!(
+                    "clawtrail: {}:{port} is held by {holder}; serving on {addr} instead \
+                     (the extension finds this relay by its signed answers)",
+                    opts.bind
+                );
+            }
+            listener
+        }
+    };
     let addr = listener.local_addr()?;
 
     let mut config = Config::new(opts.data_dir.clone(), addr.port(), &ids);
@@ -118,6 +132,62 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Binds the first port of `ports` that is free, and says what holds each
+/// one before it. Another program on the relay's port is normal: OpenClaw's
+/// own browser relay listens on 18799 by default.
+pub async fn bind_first(
+    ip: IpAddr,
+    ports: &[u16],
+) -> anyhow::Result<(tokio::net::TcpListener, Vec<(u16, String)>)> {
+    let mut held = Vec::new();
+    for &port in ports {
+        match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
+            Ok(l) => return Ok((l, held)),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                held.push((port, what_holds(ip, port).await));
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot listen on {ip}:{port}")),
+        }
+    }
+    let list: Vec<String> = held.iter().map(|(p, w)| format!("{p} ({w})")).collect();
+    bail!(
+        "cannot listen on {ip}: every relay port is taken: {}; stop one of them or pass --port",
+        list.join(", ")
+    )
+}
+
+/// A name for what answers on `ip:port`, from its answer to a health check:
+/// OpenClaw's browser relay answers 401 `{"error":"Unauthorized"}` to every
+/// path; a clawtrail relay answers its health JSON.
+async fn what_holds(ip: IpAddr, port: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let probe = async {
+        let mut s = tokio::net::TcpStream::connect(SocketAddr::new(ip, port))
+            .await
+            .ok()?;
+        let req = format!(
+            "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.ok()?;
+        let mut buf = Vec::new();
+        let _ = (&mut s).take(8192).read_to_end(&mut buf).await;
+        Some(String::from_utf8_lossy(&buf).into_owned())
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(1), probe)
+        .await
+        .ok()
+        .flatten();
+    match answer {
+        Some(a) if a.starts_with("HTTP/1.1 401") && a.contains(r#"{"error":"Unauthorized"}"#) => {
+            "OpenClaw's browser extension relay".to_owned()
+        }
+        Some(a) if a.starts_with("HTTP/1.1 200") && a.contains("\"format_version\"") => {
+            "another clawtrail relay (serving another data directory)".to_owned()
+        }
+        _ => "another program".to_owned(),
+    }
+}
+
 /// Resolves on SIGINT or SIGTERM. axum then stops accepting, lets in-flight
 /// requests (uploads included) finish, and returns.
 async fn shutdown_signal() {
@@ -128,4 +198,67 @@ async fn shutdown_signal() {
         _ = term.recv() => {}
     }
     tracing::info!("shutting down; finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn free_port() -> u16 {
+        tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    /// A stand-in answering every request the way OpenClaw's relay does.
+    async fn openclaw_like() -> (u16, tokio::task::JoinHandle<()>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf).await;
+                let body = r#"{"error":"Unauthorized"}"#;
+                let _ = s
+                    .write_all(format!("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes())
+                    .await;
+            }
+        });
+        (port, task)
+    }
+
+    #[tokio::test]
+    async fn a_held_port_is_named_and_the_next_one_is_used() {
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        let (openclaw, task) = openclaw_like().await;
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent_port = silent.local_addr().unwrap().port();
+        let free = free_port().await;
+        let (l, held) = bind_first(ip, &[openclaw, silent_port, free])
+            .await
+            .unwrap();
+        assert_eq!(l.local_addr().unwrap().port(), free);
+        assert_eq!(
+            held,
+            vec![
+                (openclaw, "OpenClaw's browser extension relay".to_owned()),
+                (silent_port, "another program".to_owned()),
+            ]
+        );
+        drop(l);
+        // All taken: an error that names each holder.
+        let err = bind_first(ip, &[openclaw, silent_port])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("every relay port is taken") && err.contains("OpenClaw"),
+            "{err}"
+        );
+        task.abort();
+    }
 }

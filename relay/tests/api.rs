@@ -24,10 +24,27 @@ fn upload_is_idempotent_conflicts_are_409_and_files_are_private() {
     let rec = recording(id, "Sign in", 8);
     let body = body_of(&rec);
 
-    let r = relay.send(&token, "POST", "/v1/recordings", Some(&body));
+    let auth = signed(&token, "POST", "/v1/recordings", &relay.host(), &body);
+    let r = raw(
+        relay.port,
+        "POST",
+        "/v1/recordings",
+        &[
+            ("Host", &relay.host()),
+            ("Origin", OUR_ORIGIN),
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        Some(&body),
+    );
     assert_eq!(r.status, 201);
     assert_eq!(r.json()["status"], "created");
     assert_eq!(r.json()["recording"]["event_count"], 8);
+    // The acknowledgement is signed for this request and names what was
+    // received, so the extension can trust it before deleting its copy.
+    assert!(answer_is_signed(&token, &auth, &r));
+    assert_eq!(r.json()["recording"]["id"], id.to_string());
+    assert_eq!(r.json()["received_sha256"], clawtrail_trust::digest(&body));
     let file = data.join("recordings").join(format!("{id}.json"));
     let stored = std::fs::read(&file).unwrap();
     assert_eq!(stored, workflow_format::to_canonical_json(&rec));
@@ -52,7 +69,7 @@ fn upload_is_idempotent_conflicts_are_409_and_files_are_private() {
     assert_eq!(mode(&data.join("index")), 0o700);
     assert_eq!(mode(&data.join("pairing")), 0o700);
     assert_eq!(mode(&file), 0o600);
-    assert_eq!(mode(&data.join("tokens.json")), 0o600);
+    assert_eq!(mode(&data.join("keys.json")), 0o600);
     assert_eq!(mode(&data.join("index").join(format!("{id}.json"))), 0o600);
 
     // Read it back, list it, delete it.
@@ -127,8 +144,9 @@ fn bad_bodies_get_precise_errors_and_write_nothing() {
 
     // Over the limit with a chunked body (no Content-Length).
     let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let auth = signed(&token, "POST", "/v1/recordings", &relay.host(), &big);
     let head = format!(
-        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
         relay.host()
     );
     s.write_all(head.as_bytes()).unwrap();
@@ -150,9 +168,16 @@ fn bad_bodies_get_precise_errors_and_write_nothing() {
         "{:?}",
         recording_files(&data)
     );
-    // Logs carry ids and sizes, never values or tokens.
+    // Logs carry ids and sizes, never values or keys.
     let log = relay.log_text();
-    assert!(!log.contains(&token));
+    assert!(
+        !log.contains(
+            &serde_json::to_value(key_of(&token)).unwrap()["secret"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        )
+    );
     assert!(!log.contains("hunter2"));
 }
 
@@ -164,8 +189,9 @@ fn slow_bodies_time_out_with_408() {
     let token = relay.pair();
     let body = body_of(&recording(Uuid::new_v4(), "slow", 4));
     let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let auth = signed(&token, "POST", "/v1/recordings", &relay.host(), &body);
     let head = format!(
-        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         relay.host(),
         body.len()
     );
@@ -184,56 +210,45 @@ fn pairing_codes_work_once_are_rate_limited_and_unpair_revokes() {
     let data = dir.path().join("data");
     let relay = Relay::start(&data, &[]);
     let h = relay.host();
-    let pair = |code: &str| {
-        raw(
-            relay.port,
-            "POST",
-            "/v1/pair",
-            &[
-                ("Host", &h),
-                ("Origin", OUR_ORIGIN),
-                ("Content-Type", "application/json"),
-            ],
-            Some(format!(r#"{{"code":"{code}"}}"#).as_bytes()),
-        )
-    };
-    let out = cli(&data, &["pair", "--json"]);
-    let code = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["code"]
-        .as_str()
+    let code = relay.code();
+    // SPAKE2 needs the code on the relay's side too: it waits for its few
+    // minutes in a private file, and only there.
+    let files: Vec<_> = std::fs::read_dir(data.join("pairing"))
         .unwrap()
-        .to_owned();
-    // The code is never written to disk in the clear.
-    for e in std::fs::read_dir(data.join("pairing")).unwrap() {
-        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-        assert!(!text.contains(&code.replace('-', "")));
-    }
-    let r = pair(&code); // attempt 1
-    assert_eq!(r.status, 200);
-    let token = r.json()["token"].as_str().unwrap().to_owned();
-    assert!(token.len() >= 43);
-    assert!(
-        !std::fs::read_to_string(data.join("tokens.json"))
-            .unwrap()
-            .contains(&token)
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(mode(&files[0]), 0o600);
+    assert_eq!(mode(&data.join("pairing")), 0o700);
+    let key = pair_with(relay.port, &h, &code, None).expect("attempt 1 pairs");
+    let token = serde_json::to_string(&key).unwrap();
+    assert_eq!(mode(&data.join("keys.json")), 0o600);
+    assert_eq!(
+        std::fs::read_dir(data.join("pairing")).unwrap().count(),
+        0,
+        "used up"
     );
-    let r = pair(&code); // attempt 2: used
+    // Attempt 2: the code is used.
+    let r = pair_with(relay.port, &h, &code, None).unwrap_err();
     assert_eq!(r.status, 401);
     assert_eq!(r.error_code(), "invalid_code");
-    assert_eq!(pair("0000-0000").status, 401); // 3
-    assert_eq!(pair("1111-1111").status, 401); // 4
-    assert_eq!(pair("2222-2222").status, 401); // 5
-    // A fresh valid code is refused too: the limit counts every attempt.
-    let out = cli(&data, &["pair", "--json"]);
-    let fresh = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let r = pair(&fresh);
+    // Attempts 3 to 5: a wrong code fails the confirmation.
+    let pending = relay.code();
+    for wrong in ["0000-0000", "1111-1111", "2222-2222"] {
+        let r = pair_with(relay.port, &h, wrong, None).unwrap_err();
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (401, "invalid_code"),
+            "{wrong}"
+        );
+    }
+    // A valid code is refused too now: the limit counts every attempt.
+    let r = pair_with(relay.port, &h, &pending, None).unwrap_err();
     assert_eq!(r.status, 429);
     assert_eq!(r.error_code(), "rate_limited");
     assert!(r.header("retry-after").is_some());
 
-    // The token works until `clawtrail unpair` runs in another process.
+    // The key works until `clawtrail unpair` runs in another process.
     assert_eq!(
         relay.send(&token, "GET", "/v1/recordings", None).status,
         200
@@ -249,7 +264,61 @@ fn pairing_codes_work_once_are_rate_limited_and_unpair_revokes() {
         401
     );
     assert_eq!(std::fs::read_dir(data.join("pairing")).unwrap().count(), 0);
-    assert!(!relay.log_text().contains(&token));
+    let secret = serde_json::to_value(&key).unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!relay.log_text().contains(&secret));
+}
+
+/// Any web page can make the browser send GETs (`<img src>`) and simple
+/// POSTs (a form, `fetch` with `no-cors`) to 127.0.0.1. None of them is a
+/// well-formed JSON pairing request, so none counts against the limit: a
+/// page cannot lock the user out of pairing.
+#[test]
+fn web_pages_cannot_use_up_the_pairing_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("data"), &[]);
+    let h = relay.host();
+    for _ in 0..20 {
+        // <img src="http://127.0.0.1:18799/v1/pair">: no Origin on an image.
+        assert_eq!(
+            raw(relay.port, "GET", "/v1/pair", &[("Host", &h)], None).status,
+            405
+        );
+        // <form method=post enctype=text/plain>, from the page's origin.
+        let r = raw(
+            relay.port,
+            "POST",
+            "/v1/pair",
+            &[
+                ("Host", &h),
+                ("Origin", "https://evil.example"),
+                ("Content-Type", "text/plain"),
+            ],
+            Some(b"code=0000-0000"),
+        );
+        assert_eq!(r.status, 403);
+        // Even without an Origin (a local process): not JSON, not counted.
+        let r = raw(
+            relay.port,
+            "POST",
+            "/v1/pair",
+            &[("Host", &h), ("Content-Type", "text/plain")],
+            Some(b"{\"msg\":\"AAAA\"}"),
+        );
+        assert_eq!(r.status, 415);
+        let r = raw(
+            relay.port,
+            "POST",
+            "/v1/pair",
+            &[("Host", &h), ("Content-Type", "application/json")],
+            Some(b"{\"code\":\"0000-0000\"}"),
+        );
+        assert_eq!(r.status, 422, "the old shape is not an attempt");
+    }
+    let code = relay.code();
+    assert!(pair_with(relay.port, &h, &code, None).is_ok());
 }
 
 #[test]
@@ -261,8 +330,9 @@ fn sigterm_lets_an_inflight_upload_finish() {
     let id = Uuid::new_v4();
     let body = body_of(&recording(id, "graceful", 40));
     let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let auth = signed(&token, "POST", "/v1/recordings", &relay.host(), &body);
     let head = format!(
-        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         relay.host(),
         body.len()
     );
@@ -321,8 +391,15 @@ fn requests_beyond_the_concurrency_limit_get_503() {
     let token = relay.pair();
     // One upload holds the only slot while its body trickles in...
     let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+    let auth = signed(
+        &token,
+        "POST",
+        "/v1/recordings",
+        &relay.host(),
+        &[b'{'; 100],
+    );
     let head = format!(
-        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{",
+        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{",
         relay.host()
     );
     s.write_all(head.as_bytes()).unwrap();
@@ -350,10 +427,16 @@ fn session_answers_whether_the_token_is_valid() {
     let ok = relay.send(&token, "GET", "/v1/session", None);
     assert_eq!(ok.status, 200);
     assert_eq!(ok.json(), serde_json::json!({ "paired": true }));
-    let wrong = relay.send("not-the-token", "GET", "/v1/session", None);
+    let unknown =
+        serde_json::to_string(&clawtrail_trust::Key::new("nope".into(), [0; 32])).unwrap();
+    let wrong = relay.send(&unknown, "GET", "/v1/session", None);
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.error_code(), "unauthorized");
-    let bearer = format!("Bearer {token}");
+    assert!(
+        wrong.header(clawtrail_trust::SIGNATURE_HEADER).is_none(),
+        "nothing signs for a stranger"
+    );
+    let bearer = signed(&token, "GET", "/v1/session", "evil.example:80", b"");
     let evil_host = raw(
         relay.port,
         "GET",
@@ -363,6 +446,7 @@ fn session_answers_whether_the_token_is_valid() {
     );
     assert_eq!(evil_host.status, 403);
     let host = relay.host();
+    let bearer = signed(&token, "GET", "/v1/session", &host, b"");
     let web_page = raw(
         relay.port,
         "GET",

@@ -18,8 +18,15 @@ use uuid::Uuid;
 fn try_upload(port: u16, token: &str, body: &[u8]) -> Option<u16> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let auth = signed(
+        token,
+        "POST",
+        "/v1/recordings",
+        &format!("127.0.0.1:{port}"),
+        body,
+    );
     let head = format!(
-        "POST /v1/recordings HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {OUR_ORIGIN}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST /v1/recordings HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {OUR_ORIGIN}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes()).ok()?;

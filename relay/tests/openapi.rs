@@ -47,11 +47,11 @@ async fn every_listed_route_is_routed() {
             .body(Body::empty())
             .unwrap();
         let res = app.clone().oneshot(req).await.unwrap();
-        // Without a token every guarded route answers 401 (or 415 for the
-        // token-less pair route) — never the router's 404/405.
+        // Without a signature every guarded route answers 401 (or 415 for the
+        // unsigned pair routes) — never the router's 404/405.
         let want = match (*method, path.as_str()) {
             ("get", "/v1/health") => StatusCode::OK,
-            ("post", "/v1/pair") => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ("post", "/v1/pair" | "/v1/pair/confirm") => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             _ => StatusCode::UNAUTHORIZED,
         };
         assert_eq!(res.status(), want, "{method} {path}");

@@ -145,8 +145,8 @@ fn bad_renames_get_precise_errors_and_change_nothing() {
     assert_eq!(recording_files(&data), vec![format!("{id}.json")]);
 
     // Not JSON: 415. Over the 16 KiB rename limit: 413.
-    let bearer = format!("Bearer {token}");
     let host = relay.host();
+    let bearer = signed(&token, "PATCH", &path, &host, br#"{"name":"x"}"#);
     let r = raw(
         relay.port,
         "PATCH",
@@ -192,7 +192,7 @@ fn rename_is_guarded_like_every_route() {
     let before = stored(&data, id);
     let path = format!("/v1/recordings/{id}");
     let good = relay.host();
-    let bearer = format!("Bearer {token}");
+    let bearer = signed(&token, "PATCH", &path, &good, br#"{"name":"pwned"}"#);
     let json = ("Content-Type", "application/json");
     type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
     let cases: [Case; 5] = [

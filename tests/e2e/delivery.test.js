@@ -102,8 +102,12 @@ function delivered(id, timeout = 15_000) {
 
 test('pairing through the popup, then Stop delivers the recording and empties chrome.storage', async () => {
   await pairThroughPopup(chrome, relay);
-  const token = await chrome.worker.evaluate(async () => (await chrome.storage.local.get('relay_token')).relay_token);
-  assert.match(token, /^\S{20,}$/, 'the token is kept in chrome.storage.local');
+  const stored = await chrome.worker.evaluate(async () => chrome.storage.local.get(['relay_key', 'relay_port', 'relay_token']));
+  const key = JSON.parse(stored.relay_key);
+  assert.match(key.id, /^[0-9a-f]{24}$/, 'the pairing key is kept in chrome.storage.local');
+  assert.match(key.secret, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(stored.relay_port, relay.port, 'with the port the relay proved itself on');
+  assert.equal(stored.relay_token, undefined, 'no bearer token');
 
   // Every request the worker makes from here on (health, upload, status).
   const target = await chrome.browser.waitForTarget(
@@ -111,8 +115,12 @@ test('pairing through the popup, then Stop delivers the recording and empties ch
   );
   const cdp = await target.createCDPSession();
   const requested = [];
+  const sent = [];
   await cdp.send('Network.enable');
-  cdp.on('Network.requestWillBeSent', (e) => requested.push(e.request.url));
+  cdp.on('Network.requestWillBeSent', (e) => {
+    requested.push(e.request.url);
+    sent.push(JSON.stringify(e.request.headers));
+  });
 
   const { page, url, tabId } = await openPage('deliver');
   await pressPopupButton(chrome.browser, chrome.worker, chrome.extensionId, 'record', 'active');
@@ -141,6 +149,9 @@ test('pairing through the popup, then Stop delivers the recording and empties ch
   for (const u of remote) {
     assert.match(u, /^http:\/\/(127\.0\.0\.1|localhost):\d+\//, `only loopback is ever contacted: ${u}`);
   }
+  // Requests are signed with the key, which itself never leaves the worker.
+  assert.ok(sent.some((h) => h.includes('Clawtrail-HMAC-SHA256 key=')), 'signed requests');
+  assert.ok(!sent.some((h) => h.includes(key.secret)), 'the secret is never sent');
   await cdp.detach().catch(() => {});
   await page.close();
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { launch, REPO_ROOT } from './lib/browser.js';
-import { storedEvents } from './lib/extension.js';
+import { pairThroughPopup, storedEvents } from './lib/extension.js';
 import { strictPages } from './lib/pages.js';
 import { startRelay } from './lib/relay.js';
 import { serve } from './lib/server.js';
@@ -33,20 +33,18 @@ async function example(name) {
   return JSON.parse(await fs.readFile(path.join(EXAMPLES, `${name}.json`), 'utf8'));
 }
 
-/** Uploads like the extension does, from node (which sends no Origin). */
+/** Uploads as the extension does: signed by the worker with its key. */
 async function upload(rec) {
-  const r = await fetch(`${relay.url}/v1/recordings`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(rec),
-  });
-  assert.equal(r.status, 201, await r.text());
+  const r = await chrome.worker.evaluate((text) => self.clawtrail.upload(text), JSON.stringify(rec));
+  assert.equal(r.status, 201, r.text);
+  assert.ok(r.verified, 'the relay signed its answer');
 }
 
+/** Sets (or, with null, removes) the pairing key the viewer reads. */
 async function setToken(value) {
   await chrome.worker.evaluate(async (t) => {
-    if (t === null) await chrome.storage.local.remove('relay_token');
-    else await chrome.storage.local.set({ relay_token: t });
+    if (t === null) await chrome.storage.local.remove('relay_key');
+    else await chrome.storage.local.set({ relay_key: t });
   }, value);
 }
 
@@ -85,17 +83,11 @@ before(async () => {
   chrome = await launch();
   downloads = await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-downloads-'));
   await fs.mkdir(ARTIFACTS, { recursive: true });
-  // Pair from node with a real code, then hand the token to the worker
-  // exactly where pairing through the popup puts it.
-  const pair = await fetch(`${relay.url}/v1/pair`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ code: await relay.pairCode() }),
-  });
-  token = (await pair.json()).token;
+  // Pair through the popup with a real code; the viewer reads the key the
+  // worker stored.
+  await pairThroughPopup(chrome, relay);
+  token = await chrome.worker.evaluate(async () => (await chrome.storage.local.get('relay_key')).relay_key);
   assert.ok(token);
-  await chrome.worker.evaluate((port) => self.clawtrail.setRelayPort(port), relay.port);
-  await setToken(token);
   // Downloads land in a folder the test reads.
   const cdp = await chrome.browser.target().createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });

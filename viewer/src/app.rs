@@ -73,13 +73,17 @@ async fn connect(state: &Shared) {
         Ok(s) => s,
         Err(e) => return show_error(&format!("cannot read the extension settings: {e}")),
     };
-    let Some(token) = settings.token else {
+    let Some(key) = settings.key else {
         by_id("recordings-status").set_text_content(Some("not paired"));
         return show_error(
             "Not paired with the relay: run `clawtrail pair` and enter the code in the clawtrail popup.",
         );
     };
-    state.borrow_mut().relay = Some(Relay::new(settings.port, &token));
+    let relay = match Relay::new(settings.port, &key) {
+        Ok(r) => r,
+        Err(e) => return show_error(&e),
+    };
+    state.borrow_mut().relay = Some(relay);
     reload(state).await;
 }
 

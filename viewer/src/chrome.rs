@@ -1,16 +1,19 @@
-//! The two extension APIs the page needs, bound directly: the pairing
-//! token (and the tests' relay port) in `chrome.storage.local`, and the
-//! service worker's status message for pending uploads.
+//! The two extension APIs the page needs, bound directly: the pairing key
+//! and the port the relay proved itself on (and the tests' relay port) in
+//! `chrome.storage.local`, and the service worker's status message for
+//! pending uploads.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::pending::Pending;
 
-/// Where the service worker keeps the token it got from `POST /v1/pair`.
-const TOKEN_KEY: &str = "relay_token";
+/// Where the service worker keeps the pairing key (JSON) and the port its
+/// relay last proved itself on (see extension/src/service_worker.js).
+const KEY_KEY: &str = "relay_key";
+const RELAY_PORT_KEY: &str = "relay_port";
 /// Set only by the end-to-end tests, which run their relay on a free port.
-const PORT_KEY: &str = "debug_relay_port";
+const DEBUG_PORT_KEY: &str = "debug_relay_port";
 pub const DEFAULT_PORT: u16 = 18799;
 
 #[wasm_bindgen]
@@ -33,24 +36,34 @@ pub fn js_error(e: JsValue) -> String {
 }
 
 pub struct Settings {
-    pub token: Option<String>,
+    /// The pairing key, as JSON.
+    pub key: Option<String>,
     pub port: u16,
 }
 
 pub async fn settings() -> Result<Settings, String> {
-    let keys = js_sys::Array::of2(&TOKEN_KEY.into(), &PORT_KEY.into());
+    let keys = js_sys::Array::of3(
+        &KEY_KEY.into(),
+        &RELAY_PORT_KEY.into(),
+        &DEBUG_PORT_KEY.into(),
+    );
     let got = JsFuture::from(storage_local_get(&keys).map_err(js_error)?)
         .await
         .map_err(js_error)?;
     let field = |k: &str| js_sys::Reflect::get(&got, &k.into()).ok();
-    let token = field(TOKEN_KEY)
+    let key = field(KEY_KEY)
         .and_then(|t| t.as_string())
         .filter(|t| !t.is_empty());
-    let port = field(PORT_KEY)
-        .and_then(|p| p.as_f64())
-        .filter(|p| p.fract() == 0.0 && (1.0..=65535.0).contains(p))
-        .map_or(DEFAULT_PORT, |p| p as u16);
-    Ok(Settings { token, port })
+    let port_of = |k: &str| {
+        field(k)
+            .and_then(|p| p.as_f64())
+            .filter(|p| p.fract() == 0.0 && (1.0..=65535.0).contains(p))
+            .map(|p| p as u16)
+    };
+    let port = port_of(DEBUG_PORT_KEY)
+        .or_else(|| port_of(RELAY_PORT_KEY))
+        .unwrap_or(DEFAULT_PORT);
+    Ok(Settings { key, port })
 }
 
 /// The worker's view: relay state and the uploads still waiting.

@@ -9,6 +9,7 @@
 
 pub mod delivery;
 pub mod keys;
+pub mod relay;
 pub mod session;
 
 #[cfg(target_arch = "wasm32")]

@@ -244,3 +244,123 @@ pub fn pending_summary(meta_json: &str) -> Result<String, JsError> {
     })
     .to_string())
 }
+
+// --- the relay: pairing, signed requests, trusted answers ----------------
+
+fn key(json: &str) -> Result<clawtrail_trust::Key, JsError> {
+    crate::relay::key_from_json(json).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// A pairing in progress (the popup's code, for one relay port).
+#[wasm_bindgen]
+pub struct RelayPairing {
+    inner: crate::relay::Pairing,
+    message: String,
+}
+
+#[wasm_bindgen]
+impl RelayPairing {
+    /// `random`: 64 bytes from `crypto.getRandomValues`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(code: &str, random: &[u8]) -> Result<RelayPairing, JsError> {
+        let random: [u8; 64] = random
+            .try_into()
+            .map_err(|_| JsError::new("pairing needs 64 random bytes"))?;
+        let (inner, message) = crate::relay::Pairing::start(code, random);
+        Ok(RelayPairing { inner, message })
+    }
+
+    /// The body member `msg` of `POST /v1/pair`.
+    pub fn message(&self) -> String {
+        self.message.clone()
+    }
+
+    /// Takes the relay's `msg`; returns the `confirm` for `/v1/pair/confirm`.
+    pub fn confirm(&mut self, relay_msg: &str) -> Result<String, JsError> {
+        self.inner
+            .confirm(relay_msg)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Takes the relay's `key_id` and `confirm`; returns the key (JSON) to
+    /// store, or throws when the relay did not prove it knew the code.
+    pub fn accept(&self, key_id: &str, relay_confirm: &str) -> Result<String, JsError> {
+        let k = self
+            .inner
+            .accept(key_id, relay_confirm)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        serde_json::to_string(&k).map_err(|e| JsError::new(&e.to_string()))
+    }
+}
+
+/// The loopback ports to look for the relay on, in order.
+#[wasm_bindgen]
+pub fn relay_ports() -> Vec<u16> {
+    clawtrail_trust::PORTS.to_vec()
+}
+
+/// `{authorization, nonce}` for a request; `random`: 16 bytes or more.
+#[wasm_bindgen]
+pub fn sign_request(
+    key_json: &str,
+    method: &str,
+    path: &str,
+    host: &str,
+    now_ms: f64,
+    random: &[u8],
+    body: &str,
+) -> Result<String, JsError> {
+    if random.len() < clawtrail_trust::NONCE_BYTES {
+        return Err(JsError::new("a nonce needs 16 random bytes"));
+    }
+    let s = crate::relay::sign(
+        &key(key_json)?,
+        method,
+        path,
+        host,
+        now_ms.floor() as i64,
+        random,
+        body.as_bytes(),
+    );
+    serde_json::to_string(&s).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Whether an answer is the paired relay's, for the request with `nonce`.
+#[wasm_bindgen]
+pub fn answer_verifies(
+    key_json: &str,
+    nonce: &str,
+    status: u16,
+    body: &str,
+    sig: Option<String>,
+) -> Result<bool, JsError> {
+    Ok(crate::relay::answer_verifies(
+        &key(key_json)?,
+        nonce,
+        status,
+        body.as_bytes(),
+        sig.as_deref(),
+    ))
+}
+
+/// Whether an upload's answer lets the worker delete its copy.
+#[wasm_bindgen]
+pub fn acknowledges(
+    key_json: &str,
+    nonce: &str,
+    status: u16,
+    body: &str,
+    sig: Option<String>,
+    recording_id: &str,
+    sent: &str,
+) -> Result<bool, JsError> {
+    Ok(crate::relay::acknowledges(
+        &key(key_json)?,
+        nonce,
+        status,
+        body.as_bytes(),
+        sig.as_deref(),
+        recording_id,
+        sent.as_bytes(),
+    ))
+}

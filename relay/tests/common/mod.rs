@@ -217,6 +217,105 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The key a test client holds (see [`Relay::pair`]).
+pub fn key_of(token: &str) -> clawtrail_trust::Key {
+    serde_json::from_str(token).expect("a key as JSON")
+}
+
+/// A fresh random nonce.
+pub fn fresh_nonce() -> String {
+    clawtrail_trust::nonce(Uuid::new_v4().as_bytes())
+}
+
+/// The `Authorization` header of a request signed now with `token`.
+pub fn signed(token: &str, method: &str, path: &str, host: &str, body: &[u8]) -> String {
+    signed_at(
+        token,
+        method,
+        path,
+        host,
+        body,
+        Utc::now().timestamp_millis(),
+        &fresh_nonce(),
+    )
+}
+
+pub fn signed_at(
+    token: &str,
+    method: &str,
+    path: &str,
+    host: &str,
+    body: &[u8],
+    ts: i64,
+    nonce: &str,
+) -> String {
+    let line = clawtrail_trust::RequestLine { method, path, host };
+    clawtrail_trust::Credentials::sign(&key_of(token), &line, ts, nonce, body).header()
+}
+
+/// The extension's side of pairing with `code`: `POST /v1/pair`, then
+/// `POST /v1/pair/confirm`, checking the relay's confirmation. The key, or
+/// the answer that refused.
+pub fn pair_with(
+    port: u16,
+    host: &str,
+    code: &str,
+    replaces: Option<&str>,
+) -> Result<clawtrail_trust::Key, Resp> {
+    use clawtrail_trust::pairing::{Role, Start};
+    let headers = [
+        ("Host", host),
+        ("Origin", OUR_ORIGIN),
+        ("Content-Type", "application/json"),
+    ];
+    let mut random = [0u8; 64];
+    random[..16].copy_from_slice(Uuid::new_v4().as_bytes());
+    random[16..32].copy_from_slice(Uuid::new_v4().as_bytes());
+    let start = Start::new(Role::Extension, code, random);
+    let body = serde_json::json!({"msg": start.message()}).to_string();
+    let r = raw(port, "POST", "/v1/pair", &headers, Some(body.as_bytes()));
+    if r.status != 200 {
+        return Err(r);
+    }
+    let v = r.json();
+    let session = start
+        .finish(v["msg"].as_str().unwrap())
+        .expect("the relay's SPAKE2 message");
+    let mut confirm = serde_json::json!({
+        "session": v["session"],
+        "confirm": session.confirmation(Role::Extension),
+    });
+    if let Some(old) = replaces {
+        confirm["replaces"] = old.into();
+    }
+    let r = raw(
+        port,
+        "POST",
+        "/v1/pair/confirm",
+        &headers,
+        Some(confirm.to_string().as_bytes()),
+    );
+    if r.status != 200 {
+        return Err(r);
+    }
+    let v = r.json();
+    assert!(
+        session.check(Role::Relay, v["confirm"].as_str().unwrap()),
+        "the relay proves it knew the code"
+    );
+    Ok(session.key(v["key_id"].as_str().unwrap().to_owned()))
+}
+
+/// Whether `r` is signed by `token`'s key as the answer to a request that
+/// carried `authorization`.
+pub fn answer_is_signed(token: &str, authorization: &str, r: &Resp) -> bool {
+    let creds = clawtrail_trust::Credentials::parse(authorization).unwrap();
+    r.header(clawtrail_trust::SIGNATURE_HEADER)
+        .is_some_and(|sig| {
+            clawtrail_trust::response::verify(&key_of(token), &creds.nonce, r.status, &r.body, sig)
+        })
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_clawtrail")
 }
@@ -235,6 +334,8 @@ pub fn cli(data_dir: &Path, args: &[&str]) -> Output {
 /// A real relay process; killed on drop.
 pub struct Relay {
     pub child: Child,
+    /// When it was started (Unix milliseconds, taken before the spawn).
+    pub started: i64,
     pub port: u16,
     pub data_dir: PathBuf,
     pub log: PathBuf,
@@ -243,6 +344,7 @@ pub struct Relay {
 impl Relay {
     pub fn start(data_dir: &Path, extra: &[&str]) -> Relay {
         let log = data_dir.with_extension(format!("log-{}", rand_suffix()));
+        let started = Utc::now().timestamp_millis();
         let mut child = Command::new(bin())
             .arg("--data-dir")
             .arg(data_dir)
@@ -268,6 +370,7 @@ impl Relay {
         let port = addr.rsplit(':').next().unwrap().parse().unwrap();
         Relay {
             child,
+            started,
             port,
             data_dir: data_dir.to_owned(),
             log,
@@ -278,8 +381,8 @@ impl Relay {
         format!("127.0.0.1:{}", self.port)
     }
 
-    /// Pairs through the real flow: `clawtrail pair --json`, then POST /v1/pair.
-    pub fn pair(&self) -> String {
+    /// A fresh pairing code from `clawtrail pair --json`.
+    pub fn code(&self) -> String {
         let out = cli(&self.data_dir, &["pair", "--json"]);
         assert!(
             out.status.success(),
@@ -287,26 +390,27 @@ impl Relay {
             String::from_utf8_lossy(&out.stderr)
         );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let code = v["code"].as_str().unwrap();
-        let body = format!(r#"{{"code":"{code}"}}"#);
-        let r = raw(
-            self.port,
-            "POST",
-            "/v1/pair",
-            &[
-                ("Host", &self.host()),
-                ("Origin", OUR_ORIGIN),
-                ("Content-Type", "application/json"),
-            ],
-            Some(body.as_bytes()),
-        );
-        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-        r.json()["token"].as_str().unwrap().to_owned()
+        v["code"].as_str().unwrap().to_owned()
     }
 
-    /// An authorised request from the extension.
+    /// Pairs through the real flow: `clawtrail pair --json`, then the two
+    /// requests of SPAKE2 pairing, as the extension makes them. Returns the
+    /// key as JSON (what the tests call a token: what a client holds).
+    pub fn pair(&self) -> String {
+        let code = self.code();
+        match pair_with(self.port, &self.host(), &code, None) {
+            Ok(key) => serde_json::to_string(&key).unwrap(),
+            Err(r) => panic!(
+                "pairing failed: {} {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            ),
+        }
+    }
+
+    /// An authorised request from the extension: signed with the key.
     pub fn send(&self, token: &str, method: &str, path: &str, body: Option<&[u8]>) -> Resp {
-        let auth = format!("Bearer {token}");
+        let auth = signed(token, method, path, &self.host(), body.unwrap_or_default());
         let mut h = vec![
             ("Host", self.host()),
             ("Origin", OUR_ORIGIN.to_owned()),

@@ -33,6 +33,61 @@ const TOKEN = 'clawtrail-e2e-not-a-secret';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Why the OpenClaw tests are skipped, or false when they run. */
+/**
+ * OpenClaw's own Chrome-extension relay daemon (the one its native-messaging
+ * host starts) on 127.0.0.1:`port`, with its secret in a throwaway HOME.
+ * Resolves `{port, answers(), alive(), stop()}` once it listens.
+ */
+export async function startOpenClawRelay(port = 18799) {
+  const { node, pkg } = install();
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-openclaw-relay-'));
+  const creds = path.join(home, '.openclaw', 'credentials');
+  mkdirSync(creds, { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(creds, 'browser-extension-relay.secret'), `${randomHex(32)}\n`, { mode: 0o600 });
+  const log = path.join(home, 'daemon.log');
+  const out = openSync(log, 'a');
+  const child = spawn(node, [path.join(pkg, 'dist/extensions/browser/relay-daemon-entry.js'), '--port', String(port)], {
+    env: { PATH: process.env.PATH, HOME: home },
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  closeSync(out);
+  const answers = async () => {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(2000) });
+      return { status: r.status, body: await r.text() };
+    } catch {
+      return null;
+    }
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const a = await answers();
+    if (a && a.status === 401) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`OpenClaw's relay daemon did not come up on ${port}: ${readFileSync(log, 'utf8')}`);
+    }
+    await sleep(200);
+  }
+  return {
+    port,
+    answers,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+        await exited;
+      }
+      await fs.rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+function randomHex(bytes) {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export function openclawSkip() {
   return process.env.CLAWTRAIL_OPENCLAW_ROOT ? false : 'needs a real OpenClaw gateway: scripts/test --with-openclaw';
 }

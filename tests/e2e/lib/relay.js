@@ -22,8 +22,9 @@ export async function cli(dataDir, args) {
 }
 
 /**
- * Starts `clawtrail serve` on `port` (0: any free port). Returns
- * `{port, url, dataDir, stop(), restart(), pairCode(), list(), show(id)}`.
+ * Starts `clawtrail serve` on `port` (0: any free port; null: no --port,
+ * the default ports as a user gets them). Returns
+ * `{port, url, dataDir, log(), stop(), restart(), pairCode(), list(), show(id)}`.
  */
 export async function startRelay({ port = 0, dataDir } = {}) {
   dataDir ??= await fs.mkdtemp(path.join(os.tmpdir(), 'clawtrail-relay-'));
@@ -32,7 +33,8 @@ export async function startRelay({ port = 0, dataDir } = {}) {
   const stderr = [];
 
   async function spawnRelay(p) {
-    child = spawn(clawtrailBin(), ['serve', '--port', String(p), '--data-dir', dataDir], {
+    const portArgs = p === null ? [] : ['--port', String(p)];
+    child = spawn(clawtrailBin(), ['serve', ...portArgs, '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr.on('data', (d) => stderr.push(String(d)));
