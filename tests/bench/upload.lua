@@ -1,9 +1,12 @@
 -- wrk script: POST one recording per request, each with a fresh id (the
 -- relay answers 409 to a different body under a known id, and 200 without
--- writing anything to the same body again; neither is an ingest).
--- Arguments after `--`: BODY_FILE RECORDING_ID TOKEN.
+-- writing anything to the same body again; neither is an ingest), signed
+-- as the extension signs it. Lua has no HMAC, so `clawtrail-bench-gen
+-- sign-uploads` signs ahead: one `id<TAB>authorization` line per request,
+-- one file per wrk thread (SIGNED.1, SIGNED.2, ...); each line is used
+-- once (the relay refuses a nonce twice).
+-- Arguments after `--`: BODY_FILE RECORDING_ID SIGNED.
 local threads = {}
-local counter = 0
 
 function setup(thread)
   thread:set("tidx", #threads + 1)
@@ -17,16 +20,24 @@ function init(args)
   local s, e = body:find(args[2], 1, true)
   assert(s, "recording id not found in body")
   prefix, suffix = body:sub(1, s - 1), body:sub(e + 1)
+  signed = {}
+  for line in io.lines(args[3] .. "." .. tidx) do
+    local id, auth = line:match("^([^\t]+)\t(.+)$")
+    table.insert(signed, { id = id, auth = auth })
+  end
+  next_request = 0
   wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer " .. args[3]
   wrk.method = "POST"
 end
 
 function request()
-  counter = counter + 1
-  local id = string.format("%08x-%04x-4%03x-8%03x-%012x", tidx, counter % 65536, counter % 4096,
-    math.random(0, 4095), counter)
-  return wrk.format(nil, nil, nil, prefix .. id .. suffix)
+  next_request = next_request + 1
+  -- Past the last signed request the relay answers 401 and wrk counts a
+  -- non-2xx: the bench then fails instead of measuring refusals.
+  local r = signed[((next_request - 1) % #signed) + 1]
+  -- A headers table replaces wrk.headers, so it carries them all.
+  return wrk.format(nil, nil, { ["Content-Type"] = "application/json", ["Authorization"] = r.auth },
+    prefix .. r.id .. suffix)
 end
 
 function done(summary, latency, requests)

@@ -1,5 +1,7 @@
 //! Writes large valid recordings for scripts/bench: one upload body, or a
-//! whole data directory for `clawtrail list`.
+//! whole data directory for `clawtrail list`; and pairs with a relay and
+//! signs upload requests, as the extension does, for the ingest benchmark
+//! (wrk's Lua cannot compute an HMAC).
 
 use std::fs;
 use std::io::Write;
@@ -40,6 +42,33 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         events: usize,
     },
+    /// Pairs with the relay on 127.0.0.1:`port` using `code` (from
+    /// `clawtrail pair`), as the extension does; prints the key as JSON.
+    Pair {
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        code: String,
+    },
+    /// Signs `count` uploads of `body` per thread, each with a fresh
+    /// recording id in place of `id` and a fresh nonce: writes
+    /// `<out>.<thread>` (1-based), one `id<TAB>authorization` line each.
+    SignUploads {
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        body: PathBuf,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// A replay benchmark recording (load `url`, then `clicks` clicks on its
     /// buttons), stored as `recordings/<id>.json` in `data_dir`.
     Replay {
@@ -55,8 +84,107 @@ enum Cmd {
     },
 }
 
+/// One JSON POST to the relay on loopback; its status and body.
+fn post(port: u16, path: &str, body: &str) -> Result<(u16, serde_json::Value)> {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))
+        .with_context(|| format!("connecting to 127.0.0.1:{port}"))?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer)?;
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .context("no HTTP status")?;
+    let json = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| serde_json::from_str(b).unwrap_or_default())
+        .unwrap_or_default();
+    Ok((status, json))
+}
+
+fn pair(port: u16, code: &str) -> Result<clawtrail_trust::Key> {
+    use clawtrail_trust::pairing::{Role, Start};
+    let mut random = [0u8; 64];
+    random[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    random[16..32].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    random[32..48].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    random[48..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    let start = Start::new(Role::Extension, code, random);
+    let (status, first) = post(
+        port,
+        "/v1/pair",
+        &serde_json::json!({"msg": start.message()}).to_string(),
+    )?;
+    if status != 200 {
+        bail!("pairing refused: {status} {first}");
+    }
+    let session = start
+        .finish(first["msg"].as_str().context("no msg")?)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let confirm = serde_json::json!({
+        "session": first["session"],
+        "confirm": session.confirmation(Role::Extension),
+    });
+    let (status, second) = post(port, "/v1/pair/confirm", &confirm.to_string())?;
+    if status != 200 || !session.check(Role::Relay, second["confirm"].as_str().unwrap_or("")) {
+        bail!("pairing not confirmed: {status} {second}");
+    }
+    Ok(session.key(second["key_id"].as_str().context("no key_id")?.to_owned()))
+}
+
 fn main() -> Result<()> {
     match Cli::parse().cmd {
+        Cmd::Pair { port, code } => {
+            println!("{}", serde_json::to_string(&pair(port, &code)?)?);
+        }
+        Cmd::SignUploads {
+            key,
+            port,
+            body,
+            id,
+            count,
+            threads,
+            out,
+        } => {
+            let key: clawtrail_trust::Key =
+                serde_json::from_str(&key).context("--key is not a key")?;
+            let text = fs::read(&body).with_context(|| format!("reading {}", body.display()))?;
+            let at = text
+                .windows(id.len())
+                .position(|w| w == id.as_bytes())
+                .context("the id is not in the body")?;
+            let (prefix, suffix) = (&text[..at], &text[at + id.len()..]);
+            let host = format!("127.0.0.1:{port}");
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_millis() as i64;
+            for t in 1..=threads {
+                let path = PathBuf::from(format!("{}.{t}", out.display()));
+                let mut file = std::io::BufWriter::new(fs::File::create(&path)?);
+                for _ in 0..count {
+                    let fresh = uuid::Uuid::new_v4().hyphenated().to_string();
+                    let mut b = Vec::with_capacity(text.len());
+                    b.extend_from_slice(prefix);
+                    b.extend_from_slice(fresh.as_bytes());
+                    b.extend_from_slice(suffix);
+                    let line = clawtrail_trust::RequestLine {
+                        method: "POST",
+                        path: "/v1/recordings",
+                        host: &host,
+                    };
+                    let nonce = clawtrail_trust::nonce(uuid::Uuid::new_v4().as_bytes());
+                    let creds = clawtrail_trust::Credentials::sign(&key, &line, now, &nonce, &b);
+                    writeln!(file, "{fresh}\t{}", creds.header())?;
+                }
+                file.flush()?;
+            }
+        }
         Cmd::Body { events, seed, out } => {
             let rec = clawtrail_bench::recording(clawtrail_bench::id(seed), events);
             fs::write(&out, to_canonical_json(&rec))
