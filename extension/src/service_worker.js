@@ -23,9 +23,13 @@ const PORT_KEY = 'relay_port';
 const LEGACY_TOKEN_KEY = 'relay_token';
 // Tests move the clock forward to exercise the 7-day expiry (setClockOffset)
 // and run their relay on a free port (setRelayPort). Both are reachable only
-// through DevTools, never through a message.
-const CLOCK_KEY = 'debug_clock_offset_ms';
-const RELAY_PORT_KEY = 'debug_relay_port';
+// through DevTools, never through a message, and only in a test build:
+// scripts/build-extension defines CLAWTRAIL_TEST_HOOKS as false for
+// --release, and esbuild drops every block it guards, so what users install
+// neither reads these keys nor exposes `self.clawtrail`.
+/* global CLAWTRAIL_TEST_HOOKS */
+const CLOCK_KEY = CLAWTRAIL_TEST_HOOKS ? 'debug_clock_offset_ms' : null;
+const RELAY_PORT_KEY = CLAWTRAIL_TEST_HOOKS ? 'debug_relay_port' : null;
 let debugPort = null;
 
 let clockOffset = 0;
@@ -45,9 +49,11 @@ let writes = Promise.resolve();
 const ready = init();
 
 async function init() {
-  const local = await chrome.storage.local.get([CLOCK_KEY, RELAY_PORT_KEY]);
-  clockOffset = Number(local[CLOCK_KEY] || 0);
-  if (Number.isInteger(local[RELAY_PORT_KEY])) debugPort = local[RELAY_PORT_KEY];
+  if (CLAWTRAIL_TEST_HOOKS) {
+    const local = await chrome.storage.local.get([CLOCK_KEY, RELAY_PORT_KEY]);
+    clockOffset = Number(local[CLOCK_KEY] || 0);
+    if (Number.isInteger(local[RELAY_PORT_KEY])) debugPort = local[RELAY_PORT_KEY];
+  }
   const { state } = await chrome.storage.session.get('state');
   if (state && state.id && (state.status === 'active' || state.status === 'paused')) {
     const metaKey = `rec:${state.id}:meta`;
@@ -583,43 +589,45 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 // For the end-to-end tests, reachable only through DevTools/CDP evaluation
-// inside this worker (no message reaches it).
-self.clawtrail = {
-  ready,
-  frames: () => hellos,
-  received: () => received,
-  captureLog: () => captureLog,
-  status: fullStatus,
-  sweep,
-  pair,
-  // Moves the worker's clock; persisted so that it survives a worker restart.
-  async setClockOffset(ms) {
-    clockOffset = ms;
-    await chrome.storage.local.set({ [CLOCK_KEY]: ms });
-  },
-  // Points the worker at a relay on another loopback port (the only
-  // candidate then); persisted.
-  async setRelayPort(port) {
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error('bad port');
-    debugPort = port;
-    lastRelayStatus = { at: 0, value: null };
-    await chrome.storage.local.set({ [RELAY_PORT_KEY]: port });
-  },
-  // Uploads a recording (JSON text) as the worker does; the tests' way to
-  // put recordings on the relay with the extension's own key.
-  async upload(text) {
-    const { key } = await pairing();
-    const found = await findRelay(key);
-    const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', text, 60_000);
-    return { status: r.status, verified: r.verified, text: r.text };
-  },
-  // Every event stored so far for the current (or given) recording.
-  async storedEvents(id = status().id) {
-    const metaKey = `rec:${id}:meta`;
-    const metaJson = (await chrome.storage.local.get(metaKey))[metaKey];
-    if (!metaJson) return [];
-    const keys = core.chunk_keys(metaJson);
-    const stored = await chrome.storage.local.get(keys);
-    return keys.flatMap((k) => JSON.parse(stored[k]));
-  },
-};
+// inside this worker (no message reaches it), and only in a test build.
+if (CLAWTRAIL_TEST_HOOKS) {
+  self.clawtrail = {
+    ready,
+    frames: () => hellos,
+    received: () => received,
+    captureLog: () => captureLog,
+    status: fullStatus,
+    sweep,
+    pair,
+    // Moves the worker's clock; persisted so that it survives a worker restart.
+    async setClockOffset(ms) {
+      clockOffset = ms;
+      await chrome.storage.local.set({ [CLOCK_KEY]: ms });
+    },
+    // Points the worker at a relay on another loopback port (the only
+    // candidate then); persisted.
+    async setRelayPort(port) {
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error('bad port');
+      debugPort = port;
+      lastRelayStatus = { at: 0, value: null };
+      await chrome.storage.local.set({ [RELAY_PORT_KEY]: port });
+    },
+    // Uploads a recording (JSON text) as the worker does; the tests' way to
+    // put recordings on the relay with the extension's own key.
+    async upload(text) {
+      const { key } = await pairing();
+      const found = await findRelay(key);
+      const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', text, 60_000);
+      return { status: r.status, verified: r.verified, text: r.text };
+    },
+    // Every event stored so far for the current (or given) recording.
+    async storedEvents(id = status().id) {
+      const metaKey = `rec:${id}:meta`;
+      const metaJson = (await chrome.storage.local.get(metaKey))[metaKey];
+      if (!metaJson) return [];
+      const keys = core.chunk_keys(metaJson);
+      const stored = await chrome.storage.local.get(keys);
+      return keys.flatMap((k) => JSON.parse(stored[k]));
+    },
+  };
+}

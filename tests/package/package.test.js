@@ -57,6 +57,17 @@ test('the package holds the loadable extension, a SHA-256 file and a signature',
   for (const f of ['manifest.json', 'content.js', 'service_worker.js', 'popup.html', 'viewer.html']) {
     assert.ok(files.includes(f), `${f} is in the package (${files.join(', ')})`);
   }
+  // No test hooks in what users install: no `self.clawtrail`, and no
+  // storage key that would move the clock or redirect uploads.
+  const worker = (await run('unzip', ['-p', zip, 'service_worker.js'])).stdout;
+  for (const hook of ['setRelayPort', 'setClockOffset', 'debug_relay_port', 'debug_clock_offset_ms', 'clawtrail=']) {
+    assert.ok(!worker.includes(hook), `the release service worker holds ${hook}`);
+  }
+  assert.ok(worker.includes('Clawtrail') || worker.includes('relay_key'), 'the worker itself is there');
+  const viewerWasm = files.find((f) => f.endsWith('.wasm'));
+  assert.ok(viewerWasm, files.join(', '));
+  const wasm = (await run('sh', ['-c', `unzip -p '${zip}' '${viewerWasm}' | grep -c debug_relay_port || true`])).stdout.trim();
+  assert.equal(wasm, '0', 'the release viewer does not read the tests\' port key');
   const manifest = JSON.parse((await run('unzip', ['-p', zip, 'manifest.json'])).stdout);
   assert.equal(manifest.version, version);
   const sha = await fs.readFile(`${zip}.sha256`, 'utf8');

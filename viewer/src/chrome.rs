@@ -12,8 +12,13 @@ use crate::pending::Pending;
 /// relay last proved itself on (see extension/src/service_worker.js).
 const KEY_KEY: &str = "relay_key";
 const RELAY_PORT_KEY: &str = "relay_port";
-/// Set only by the end-to-end tests, which run their relay on a free port.
+/// Set only by the end-to-end tests, which run their relay on a free port;
+/// read only in a test build (scripts/build-extension turns the feature on
+/// for debug builds), so a stale key cannot redirect a user's viewer.
+#[cfg(feature = "test-hooks")]
 const DEBUG_PORT_KEY: &str = "debug_relay_port";
+#[cfg(not(feature = "test-hooks"))]
+const DEBUG_PORT_KEY: &str = "";
 pub const DEFAULT_PORT: u16 = 18799;
 
 #[wasm_bindgen]
@@ -60,7 +65,10 @@ pub async fn settings() -> Result<Settings, String> {
             .filter(|p| p.fract() == 0.0 && (1.0..=65535.0).contains(p))
             .map(|p| p as u16)
     };
-    let port = port_of(DEBUG_PORT_KEY)
+    let debug = (!DEBUG_PORT_KEY.is_empty())
+        .then(|| port_of(DEBUG_PORT_KEY))
+        .flatten();
+    let port = debug
         .or_else(|| port_of(RELAY_PORT_KEY))
         .unwrap_or(DEFAULT_PORT);
     Ok(Settings { key, port })
