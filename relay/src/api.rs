@@ -17,18 +17,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{BoxError, Json, Router};
+use axum::{Json, Router};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 use serde_json::json;
-use tower::ServiceBuilder;
-use tower::limit::GlobalConcurrencyLimitLayer;
 use uuid::Uuid;
 use workflow_format::{ParseError, from_json_slice};
 
@@ -83,7 +80,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long a client may take to send a request body.
     pub body_timeout: Duration,
-    /// Requests handled at once; more are refused with 503.
+    /// Requests on `/v1/recordings*` handled at once; more are refused
+    /// with 503. Health, session and pairing are not counted.
     pub max_concurrency: usize,
     /// Pairing attempts allowed per minute.
     pub pair_attempts_per_minute: usize,
@@ -121,6 +119,8 @@ struct Inner {
     pair_limiter: RateLimiter,
     /// Pairing exchanges between their first and second request.
     pairing: Mutex<HashMap<String, PairSession>>,
+    /// Slots for requests on `/v1/recordings*` (`Config::max_concurrency`).
+    heavy: Arc<tokio::sync::Semaphore>,
     /// When this relay started (Unix milliseconds). Nonces live in memory,
     /// so a request signed before that (captured by whatever held the port
     /// while the relay was down) is refused by its timestamp instead.
@@ -139,6 +139,7 @@ impl AppState {
     pub fn new(config: Config) -> std::io::Result<AppState> {
         let store = Store::open(&config.data_dir)?;
         let keys = Keys::new(&config.data_dir);
+        let heavy = config.max_concurrency.max(1);
         let pair_limiter = RateLimiter::new(
             config.pair_attempts_per_minute.max(1),
             Duration::from_secs(60),
@@ -152,6 +153,7 @@ impl AppState {
                 pair_limiter,
                 pairing: Mutex::new(HashMap::new()),
                 started_ms: chrono::Utc::now().timestamp_millis(),
+                heavy: Arc::new(tokio::sync::Semaphore::new(heavy)),
                 write: Mutex::new(()),
             }),
         })
@@ -244,23 +246,14 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), guard));
-    let max_concurrency = state.inner.config.max_concurrency.max(1);
     Router::new()
         .route("/v1/health", get(health))
         .merge(guarded)
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(overloaded))
-                .load_shed()
-                // Global: `Router::layer` wraps each route separately, and a
-                // plain ConcurrencyLimit would then count per route.
-                .layer(GlobalConcurrencyLimitLayer::new(max_concurrency)),
-        )
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
-async fn overloaded(_: BoxError) -> ApiError {
+fn overloaded() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "overloaded",
@@ -332,6 +325,19 @@ async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Result<R
         return Ok(next.run(req).await);
     }
     let (key, creds) = authenticate(&st, &req)?;
+    // Only the routes that read or write recordings count against the
+    // concurrency limit, and the slot is taken before a body is read: slow
+    // uploads can fill it, but health, session and pairing still answer.
+    let _slot = if req.uri().path().starts_with("/v1/recordings") {
+        match st.inner.heavy.clone().try_acquire_owned() {
+            Ok(slot) => Some(slot),
+            Err(_) => {
+                return Ok(sign_response(&key, &creds.nonce, overloaded().into_response()).await);
+            }
+        }
+    } else {
+        None
+    };
     let res = match checked_body(cfg, req, Some(&creds)).await {
         Ok(mut req) => {
             req.extensions_mut().insert(key.clone());

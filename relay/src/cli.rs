@@ -51,9 +51,17 @@ pub enum Command {
         /// Seconds a client may take to send a request body (then 408).
         #[arg(long, default_value_t = 30)]
         body_timeout_secs: u64,
-        /// Requests handled at once (more get 503).
+        /// Uploads and recording reads handled at once (more get 503;
+        /// health, session and pairing are never held up by them).
         #[arg(long, default_value_t = 64)]
         max_concurrency: usize,
+        /// Connections open at once (kept below the descriptor limit).
+        #[arg(long, default_value_t = 512)]
+        max_connections: usize,
+        /// Seconds a connection may take to send a request's headers, and
+        /// may stay idle between requests.
+        #[arg(long, default_value_t = 10)]
+        header_timeout_secs: u64,
     },
     /// Print a one-time code to pair the extension with the relay.
     Pair {
@@ -63,7 +71,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Revoke every token (every paired extension must pair again).
+    /// Revoke every pairing key (every paired extension must pair again).
     Unpair {
         #[arg(long)]
         json: bool,
@@ -193,6 +201,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             max_body_bytes,
             body_timeout_secs,
             max_concurrency,
+            max_connections,
+            header_timeout_secs,
         } => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(server::run(ServeOptions {
@@ -203,6 +213,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 max_body_bytes,
                 body_timeout: Duration::from_secs(body_timeout_secs),
                 max_concurrency,
+                max_connections,
+                header_timeout: Duration::from_secs(header_timeout_secs.max(1)),
             }))
         }
         Command::Pair { minutes, json } => {

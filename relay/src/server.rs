@@ -25,6 +25,10 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     pub body_timeout: Duration,
     pub max_concurrency: usize,
+    /// Connections at once (kept below the descriptor limit).
+    pub max_connections: usize,
+    /// Header-read and idle timeout of a connection.
+    pub header_timeout: Duration,
 }
 
 /// Holds `<data-dir>/relay.lock` for the relay's lifetime. The kernel drops
@@ -124,12 +128,99 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, data_dir = %opts.data_dir.display(), "relay started");
 
-    axum::serve(listener, api::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")?;
+    let limits = ConnectionLimits {
+        max_connections: connection_cap(opts.max_connections),
+        header_timeout: opts.header_timeout,
+    };
+    tracing::info!(max_connections = limits.max_connections, "accepting");
+    serve_connections(listener, api::app(state), limits, shutdown_signal()).await;
     tracing::info!("relay stopped");
     Ok(())
+}
+
+/// What keeps connections from using the relay up.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// Connections open at once; more are closed as soon as accepted.
+    pub max_connections: usize,
+    /// A request's headers must arrive within this, and an idle keep-alive
+    /// connection is closed after it (hyper starts the same timer while it
+    /// waits for the next request).
+    pub header_timeout: Duration,
+}
+
+/// Descriptors kept free for what the relay itself opens (recordings, the
+/// index, the lock, logs) however many clients connect.
+const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// `wanted`, but below the process's descriptor limit: a relay that runs
+/// out of descriptors can neither accept nor write a recording.
+fn connection_cap(wanted: usize) -> usize {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct it is given.
+    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 {
+        lim.rlim_cur
+    } else {
+        1024
+    };
+    let room = soft.saturating_sub(RESERVED_DESCRIPTORS).max(8);
+    wanted
+        .min(usize::try_from(room).unwrap_or(usize::MAX))
+        .max(1)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets the
+/// connections in flight finish (uploads included).
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // EMFILE and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tracing::warn!(
+                max = limits.max_connections,
+                "connection limit reached; closing a new one"
+            );
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 /// Binds the first port of `ports` that is free, and says what holds each

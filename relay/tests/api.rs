@@ -381,40 +381,96 @@ fn the_relay_refuses_non_loopback_binds_and_a_second_instance() {
 }
 
 #[test]
-fn requests_beyond_the_concurrency_limit_get_503() {
+fn uploads_beyond_the_concurrency_limit_get_503_and_health_still_answers() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let relay = Relay::start(
         &data,
-        &["--max-concurrency", "1", "--body-timeout-secs", "2"],
+        &["--max-concurrency", "4", "--body-timeout-secs", "3"],
     );
     let token = relay.pair();
-    // One upload holds the only slot while its body trickles in...
-    let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
-    let auth = signed(
-        &token,
-        "POST",
-        "/v1/recordings",
-        &relay.host(),
-        &[b'{'; 100],
+    // Slow uploads hold every slot while their bodies trickle in...
+    let slow: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+            let auth = signed(&token, "POST", "/v1/recordings", &relay.host(), &[b'{'; 100]);
+            let head = format!(
+                "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{",
+                relay.host()
+            );
+            s.write_all(head.as_bytes()).unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // ...so another upload or read is shed...
+    let r = relay.send(&token, "GET", "/v1/recordings", None);
+    assert_eq!((r.status, r.error_code().as_str()), (503, "overloaded"));
+    // ...but health, the extension's handshake and pairing answer at once.
+    let t = std::time::Instant::now();
+    assert_eq!(
+        raw(
+            relay.port,
+            "GET",
+            "/v1/health",
+            &[("Host", &relay.host())],
+            None
+        )
+        .status,
+        200
     );
-    let head = format!(
-        "POST /v1/recordings HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{",
-        relay.host()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    // ...so any other request, on any route, is shed.
-    for path in ["/v1/recordings", "/v1/health"] {
-        let r = relay.send(&token, "GET", path, None);
-        assert_eq!(r.status, 503, "{path}");
-        assert_eq!(r.error_code(), "overloaded");
+    assert_eq!(relay.send(&token, "GET", "/v1/session", None).status, 200);
+    let code = relay.code();
+    assert!(pair_with(relay.port, &relay.host(), &code, None).is_ok());
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    for mut s in slow {
+        assert_eq!(read_response(&mut s).status, 408);
     }
-    assert_eq!(read_response(&mut s).status, 408);
     assert_eq!(
         relay.send(&token, "GET", "/v1/recordings", None).status,
         200
     );
+}
+
+/// More idle connections than the process has descriptors, as a hostile
+/// local program can open: the relay caps connections below the limit and
+/// closes idle ones after the header timeout, so it answers again (and can
+/// still write recordings) while the flood is still held open.
+#[test]
+fn an_idle_connection_flood_does_not_make_the_relay_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let relay = Relay::start_with_nofile(&data, 256, &["--header-timeout-secs", "2"]);
+    let token = relay.pair();
+    let mut flood = Vec::new();
+    for _ in 0..400 {
+        if let Ok(s) = TcpStream::connect(("127.0.0.1", relay.port)) {
+            flood.push(s);
+        }
+    }
+    assert!(flood.len() > 300, "{} connections opened", flood.len());
+    // Idle connections are closed by the relay after the header timeout.
+    std::thread::sleep(Duration::from_millis(3_000));
+    let r = raw(
+        relay.port,
+        "GET",
+        "/v1/health",
+        &[("Host", &relay.host())],
+        None,
+    );
+    assert_eq!(r.status, 200);
+    relay.upload(&token, &recording(Uuid::new_v4(), "after the flood", 4));
+    // The flood's sockets were closed by the relay, not by us.
+    let mut closed = 0;
+    for s in &mut flood {
+        s.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let mut buf = [0u8; 1];
+        if matches!(std::io::Read::read(s, &mut buf), Ok(0) | Err(_)) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, flood.len());
 }
 
 /// `GET /v1/session` is the extension's "am I paired?" probe: 200 only with
@@ -459,4 +515,25 @@ fn session_answers_whether_the_token_is_valid() {
         None,
     );
     assert_eq!(web_page.status, 403);
+}
+
+/// Re-pairing rotates the key: the extension names the key it held, and
+/// the relay revokes it once the new one is made.
+#[test]
+fn re_pairing_revokes_the_key_it_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&dir.path().join("data"), &[]);
+    let old = relay.pair();
+    let other = relay.pair(); // another browser's key
+    assert_eq!(relay.send(&old, "GET", "/v1/session", None).status, 200);
+    let code = relay.code();
+    let new = pair_with(relay.port, &relay.host(), &code, Some(&key_of(&old).id)).unwrap();
+    let new = serde_json::to_string(&new).unwrap();
+    assert_eq!(relay.send(&old, "GET", "/v1/session", None).status, 401);
+    assert_eq!(relay.send(&new, "GET", "/v1/session", None).status, 200);
+    assert_eq!(
+        relay.send(&other, "GET", "/v1/session", None).status,
+        200,
+        "only the named key goes"
+    );
 }

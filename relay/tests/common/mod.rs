@@ -343,13 +343,32 @@ pub struct Relay {
 
 impl Relay {
     pub fn start(data_dir: &Path, extra: &[&str]) -> Relay {
-        let log = data_dir.with_extension(format!("log-{}", rand_suffix()));
-        let started = Utc::now().timestamp_millis();
-        let mut child = Command::new(bin())
+        let mut cmd = Command::new(bin());
+        cmd.arg("--data-dir")
+            .arg(data_dir)
+            .args(["serve", "--port", "0"])
+            .args(extra);
+        Relay::spawn(cmd, data_dir)
+    }
+
+    /// Like [`Relay::start`], with the descriptor limit (`ulimit -n`) at
+    /// `nofile`.
+    pub fn start_with_nofile(data_dir: &Path, nofile: u32, extra: &[&str]) -> Relay {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg(format!("ulimit -n {nofile} && exec \"$0\" \"$@\""))
+            .arg(bin())
             .arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--port", "0"])
-            .args(extra)
+            .args(extra);
+        Relay::spawn(cmd, data_dir)
+    }
+
+    fn spawn(mut cmd: Command, data_dir: &Path) -> Relay {
+        let log = data_dir.with_extension(format!("log-{}", rand_suffix()));
+        let started = Utc::now().timestamp_millis();
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
