@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { launch } from './lib/browser.js';
-import { openPopup, pressPopupButton, recordingKeys, workerStatus } from './lib/extension.js';
+import { openPopup, pairThroughPopup, pressPopupButton, recordingKeys, workerStatus } from './lib/extension.js';
 import { openclawSkip, startOpenClawRelay } from './lib/openclaw.js';
 import { startRelay } from './lib/relay.js';
 import { serve } from './lib/server.js';
@@ -53,17 +53,11 @@ test('with OpenClaw\'s relay on 18799, clawtrail serves on 18787 and the extensi
 
   // A user's extension: no port configured anywhere.
   chrome = await launch();
-  const code = await relay.pairCode();
+  await pairThroughPopup(chrome, relay, { setPort: false });
   const popup = await openPopup(chrome.browser, chrome.extensionId);
   try {
-    await waitFor(() => popup.evaluate(() => !document.getElementById('pairing').hidden), {
-      what: 'the popup to ask for a pairing code',
-    });
-    await popup.type('#pair-code', code);
-    await popup.click('#pair');
     await waitFor(() => popup.evaluate(() => document.getElementById('relay').dataset.relay === 'connected'), {
       what: 'the popup to show the relay as connected',
-      timeout: 20_000,
     });
     assert.equal(await popup.evaluate(() => document.getElementById('relay').textContent), 'relay: connected (port 18787)');
   } finally {

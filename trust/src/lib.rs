@@ -72,32 +72,27 @@ impl Key {
         Key { id, secret }
     }
 
-    fn mac(&self, domain: &str, parts: &[&[u8]]) -> Vec<u8> {
+    /// The HMAC over `domain` and `parts`, each part prefixed with its
+    /// length, so no two different part lists sign alike.
+    fn hmac(&self, domain: &str, parts: &[&[u8]]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
             .expect("HMAC takes keys of any length");
         mac.update(domain.as_bytes());
         for p in parts {
-            // Length-prefixed, so no two different part lists sign alike.
             mac.update(&(p.len() as u64).to_be_bytes());
             mac.update(p);
         }
-        mac.finalize().into_bytes().to_vec()
+        mac
+    }
+
+    fn mac(&self, domain: &str, parts: &[&[u8]]) -> Vec<u8> {
+        self.hmac(domain, parts).finalize().into_bytes().to_vec()
     }
 
     /// Whether `sig` (base64url) is this key's MAC over `parts`, compared
     /// in constant time.
     fn verify(&self, domain: &str, parts: &[&[u8]], sig: &str) -> bool {
-        let Ok(sig) = URL_SAFE_NO_PAD.decode(sig) else {
-            return false;
-        };
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
-            .expect("HMAC takes keys of any length");
-        mac.update(domain.as_bytes());
-        for p in parts {
-            mac.update(&(p.len() as u64).to_be_bytes());
-            mac.update(p);
-        }
-        mac.verify_slice(&sig).is_ok()
+        unb64(sig).is_some_and(|sig| self.hmac(domain, parts).verify_slice(&sig).is_ok())
     }
 }
 

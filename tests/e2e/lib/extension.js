@@ -138,9 +138,11 @@ export async function stopWorker(browser, worker) {
 /**
  * Points the extension at `relay` and pairs it through the real popup:
  * `clawtrail pair` prints a code, the user types it into `#pair-code`.
+ * `setPort: false` leaves the extension to find the relay itself, as a
+ * user's does.
  */
-export async function pairThroughPopup(chrome, relay) {
-  await chrome.worker.evaluate((p) => self.clawtrail.setRelayPort(p), relay.port);
+export async function pairThroughPopup(chrome, relay, { setPort = true } = {}) {
+  if (setPort) await chrome.worker.evaluate((p) => self.clawtrail.setRelayPort(p), relay.port);
   const code = await relay.pairCode();
   const popup = await openPopup(chrome.browser, chrome.extensionId);
   try {
