@@ -88,6 +88,8 @@ pub fn replay_recording(id: Uuid, url: &str, clicks: usize) -> Recording {
             placeholder: None,
             autocomplete: None,
             was_password: false,
+            masked: false,
+            id: None,
             aria_unique: None,
             text_unique: None,
             bounds: Rect {

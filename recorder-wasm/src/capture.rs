@@ -5,8 +5,8 @@
 //! is made here, where `cargo test` can check it.
 
 use workflow_format::{
-    AriaRef, EventKind, FieldValue, FramePath, Modifiers, MouseButton, NavigationCause, Point,
-    Pointer, Rect, Target, allowed_scheme, is_significant_key, limits,
+    AriaRef, EventKind, FieldFacts, FieldValue, FramePath, Modifiers, MouseButton, NavigationCause,
+    Point, Pointer, Rect, Target, is_significant_key, limits,
 };
 
 use crate::selector::{self, OwnAnchors, Step};
@@ -32,8 +32,12 @@ pub struct ElementFacts {
     /// other element.
     pub button_value: Option<String>,
     pub autocomplete: Option<String>,
-    /// The element was seen with `type=password` at some point.
+    /// The element was seen with `type=password` at some point, or took
+    /// the place of an element that was (see [`replaces_password`]).
     pub was_password: bool,
+    /// Its computed `-webkit-text-security` is not `none` (see
+    /// [`is_masked`]).
+    pub masked: bool,
     /// `<a>`/`<area>` with an `href`.
     pub has_href: bool,
     /// `innerText` (or `textContent`) as read.
@@ -54,6 +58,7 @@ impl Default for ElementFacts {
             button_value: None,
             autocomplete: None,
             was_password: false,
+            masked: false,
             has_href: false,
             text: None,
             bounds: Rect {
@@ -160,6 +165,8 @@ pub fn target(
         placeholder,
         input_type,
         autocomplete,
+        name,
+        id,
     } = named(facts, &tag);
     Some(Target {
         aria,
@@ -173,11 +180,13 @@ pub fn target(
         frame_path: frame_path.clone(),
         tag,
         input_type,
-        name: short(facts.own.name.as_deref()),
+        name,
+        id,
         label,
         placeholder,
         autocomplete,
         was_password: facts.was_password,
+        masked: facts.masked,
         bounds: sane_rect(facts.bounds),
     })
 }
@@ -190,6 +199,8 @@ pub struct Named {
     pub placeholder: Option<String>,
     pub input_type: Option<String>,
     pub autocomplete: Option<String>,
+    pub name: Option<String>,
+    pub id: Option<String>,
 }
 
 /// The role, accessible name and texts of an element with tag `tag`. Also
@@ -198,12 +209,24 @@ pub struct Named {
 pub fn named(facts: &ElementFacts, tag: &str) -> Named {
     let input_type = short(facts.input_type.as_deref()).map(|t| t.to_ascii_lowercase());
     let autocomplete = short(facts.autocomplete.as_deref()).map(|t| t.to_ascii_lowercase());
-    let sensitive = workflow_format::redaction_reason(
+    let name = short(facts.own.name.as_deref());
+    let id = short(facts.chain.first().and_then(|s| s.id.as_deref()));
+    let label =
+        short(facts.own.aria_label.as_deref()).or_else(|| short(facts.label_text.as_deref()));
+    let placeholder = short(facts.placeholder.as_deref());
+    // Decided from exactly what the target will carry, so that
+    // `validate()` reaches the same answer from the recording.
+    let sensitive = workflow_format::redaction_reason(&FieldFacts {
         tag,
-        input_type.as_deref(),
-        autocomplete.as_deref(),
-        facts.was_password,
-    )
+        input_type: input_type.as_deref(),
+        autocomplete: autocomplete.as_deref(),
+        was_password: facts.was_password,
+        masked: facts.masked,
+        name: name.as_deref(),
+        id: id.as_deref(),
+        label: label.as_deref(),
+        placeholder: placeholder.as_deref(),
+    })
     .is_some();
     // The visible text of a sensitive element (a contenteditable marked
     // cc-number, say) is its value: never copy it into the target.
@@ -212,16 +235,17 @@ pub fn named(facts: &ElementFacts, tag: &str) -> Named {
     } else {
         short(facts.text.as_deref())
     };
-    let label =
-        short(facts.own.aria_label.as_deref()).or_else(|| short(facts.label_text.as_deref()));
-    let placeholder = short(facts.placeholder.as_deref());
-    // An explicit role attribute may be a fallback list ("switch checkbox");
-    // the first token is the one a browser honours first.
+    // An explicit role attribute may be a fallback list ("switch checkbox"):
+    // a browser takes the first token that is a real ARIA role and ignores
+    // the rest, so a page's `role="button] >> css=body"` never becomes one.
     let role = facts
         .role
         .as_deref()
-        .and_then(|r| r.split_ascii_whitespace().next())
-        .and_then(|r| short_text(r, limits::SHORT))
+        .and_then(|r| {
+            r.split_ascii_whitespace()
+                .map(str::to_ascii_lowercase)
+                .find(|t| workflow_format::is_aria_role(t))
+        })
         .or_else(|| implicit_role(tag, input_type.as_deref(), facts.has_href).map(str::to_owned));
     let aria = role.map(|role| AriaRef {
         // The accessible name, simplified from the accname spec: aria-label,
@@ -253,6 +277,8 @@ pub fn named(facts: &ElementFacts, tag: &str) -> Named {
         placeholder,
         input_type,
         autocomplete,
+        name,
+        id,
     }
 }
 
@@ -450,7 +476,7 @@ pub fn url_ok(url: &str) -> bool {
     !url.is_empty()
         && url.len() <= limits::URL
         && !url.chars().any(|c| c.is_control() || c.is_whitespace())
-        && allowed_scheme(url).is_some()
+        && workflow_format::quick_url_ok(url)
 }
 
 /// The cause of a document load, from
@@ -642,6 +668,19 @@ mod tests {
             (aria.role.as_str(), aria.name.as_str()),
             ("switch", "Launch")
         );
+    }
+
+    #[test]
+    fn a_role_attribute_counts_only_with_a_real_aria_role() {
+        let mut f = button_facts();
+        // Page text posing as a role (it would end a Playwright selector).
+        f.role = Some("button] >> css=body".into());
+        let t = target(&f, &vec![], |_| false).unwrap();
+        assert_eq!(t.aria.unwrap().role, "button", "the implicit role");
+        // A fallback list: the first real role wins.
+        f.role = Some("toggle Switch checkbox".into());
+        let t = target(&f, &vec![], |_| false).unwrap();
+        assert_eq!(t.aria.unwrap().role, "switch");
     }
 
     #[test]
@@ -865,6 +904,94 @@ mod tests {
             assert!(values.is_empty() && labels.is_empty());
             assert_eq!(key("Enter", "Enter", Modifiers::default(), Some(t)), None);
         }
+    }
+
+    #[test]
+    fn fields_named_for_secrets_and_masked_fields_are_never_read() {
+        let base = ElementFacts {
+            chain: vec![Step {
+                tag: "input".into(),
+                nth_of_type: 1,
+                of_type_count: 1,
+                ..Step::default()
+            }],
+            input_type: Some("text".into()),
+            ..ElementFacts::default()
+        };
+        let with_id = |id: &str| {
+            let mut f = base.clone();
+            f.chain[0].id = Some(id.into());
+            f
+        };
+        for (facts, reason) in [
+            (
+                ElementFacts {
+                    own: OwnAnchors {
+                        name: Some("cardnumber".into()),
+                        ..OwnAnchors::default()
+                    },
+                    ..base.clone()
+                },
+                RedactionReason::CardData,
+            ),
+            (with_id("cvv2"), RedactionReason::CardData),
+            (
+                ElementFacts {
+                    label_text: Some("Mot de passe".into()),
+                    ..base.clone()
+                },
+                RedactionReason::Password,
+            ),
+            (
+                ElementFacts {
+                    own: OwnAnchors {
+                        aria_label: Some("Kontonummer (IBAN)".into()),
+                        ..OwnAnchors::default()
+                    },
+                    ..base.clone()
+                },
+                RedactionReason::BankAccount,
+            ),
+            (
+                ElementFacts {
+                    masked: true,
+                    ..base.clone()
+                },
+                RedactionReason::Masked,
+            ),
+        ] {
+            let t = target(&facts, &vec![], |_| true).unwrap();
+            // What decided is in the target, for `validate()` to check.
+            assert_eq!(t.redaction_reason(), Some(reason), "{t:?}");
+            assert_eq!(
+                input(t.clone(), || panic!("read the value of {t:?}")),
+                EventKind::Input {
+                    target: t,
+                    value: FieldValue::Redacted { reason }
+                }
+            );
+        }
+        let t = target(&with_id("cvv2"), &vec![], |_| true).unwrap();
+        assert_eq!(t.id.as_deref(), Some("cvv2"));
+        let t = target(
+            &ElementFacts {
+                masked: true,
+                ..base.clone()
+            },
+            &vec![],
+            |_| true,
+        )
+        .unwrap();
+        assert!(t.masked);
+        // A neutral name is read as usual.
+        let t = target(&with_id("spinner"), &vec![], |_| true).unwrap();
+        assert_eq!(
+            input(t.clone(), || "42".into()),
+            EventKind::Input {
+                target: t,
+                value: FieldValue::text("42")
+            }
+        );
     }
 
     #[test]

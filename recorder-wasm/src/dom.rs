@@ -25,6 +25,7 @@ use crate::envelope::captured;
 use crate::gate::Gate;
 use crate::hold::{Holds, Out};
 use crate::outbox::{Outbox, Reply};
+use crate::secrets::{self, NearbyPassword, Removed, Swaps};
 use crate::selector::{OwnAnchors, Step};
 
 thread_local! {
@@ -46,10 +47,21 @@ struct State {
     holds: Holds<Element>,
     outbox: Outbox,
     /// Every element seen with `type=password` while recording, so that a
-    /// show-password toggle does not expose its value. Weak: the page's
-    /// elements must stay collectable.
+    /// show-password toggle does not expose its value, and every input
+    /// that took the place of one (see [`crate::secrets`]). Weak: the
+    /// page's elements must stay collectable.
     passwords: WeakSet,
-    /// Watches `type` attribute changes while recording.
+    /// Whether `passwords` got anything yet: until then removed nodes
+    /// need no look.
+    any_password: bool,
+    /// The password inputs of `passwords` that were on screen at some
+    /// point while recording.
+    shown: WeakSet,
+    /// Password inputs removed from the DOM, waiting for the text input a
+    /// show-password toggle puts in their place.
+    swaps: Swaps<web_sys::Node>,
+    /// Watches `type` attribute changes and added and removed nodes while
+    /// recording.
     observer: Option<MutationObserver>,
     /// The pending `setTimeout` for held clicks and scrolls: (handle, due).
     timer: Option<(i32, f64)>,
@@ -102,6 +114,9 @@ pub fn start(notify: Function, instance: String, frame_path: Vec<u32>) -> Result
             holds: Holds::default(),
             outbox: Outbox::new(instance),
             passwords: WeakSet::new(),
+            any_password: false,
+            shown: WeakSet::new(),
+            swaps: Swaps::default(),
             observer: None,
             timer: None,
             tick,
@@ -446,19 +461,154 @@ impl State {
         }
     }
 
-    fn target(&self, el: &Element) -> Option<workflow_format::Target> {
+    fn target(&mut self, el: &Element) -> Option<workflow_format::Target> {
         self.note_password(el);
+        self.note_replacement(el);
         build_target(el, &self.frame_path, &self.passwords)
     }
 
-    /// Remembers `element` if it is a password field right now.
-    fn note_password(&self, element: &Element) {
-        let is_password = element.local_name().eq_ignore_ascii_case("input")
-            && element
-                .get_attribute("type")
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("password"));
-        if is_password {
+    /// Remembers `element` if it is a password field right now. It is on
+    /// screen: the user is acting on it.
+    fn note_password(&mut self, element: &Element) {
+        if is_password_input(element) {
             self.passwords.add(element.unchecked_ref());
+            self.shown.add(element.unchecked_ref());
+            self.any_password = true;
+        }
+    }
+
+    /// Remembers every password input of the document, and which are on
+    /// screen. Runs when recording starts and before each click reaches
+    /// the page, so that an eye button that hides the password input
+    /// (and shows a text input instead) finds it already known as shown.
+    fn note_passwords(&mut self) {
+        let Ok(list) = self.document.query_selector_all("input[type=password i]") else {
+            return;
+        };
+        for i in 0..list.length() {
+            let Some(el) = list.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            self.passwords.add(el.unchecked_ref());
+            self.any_password = true;
+            if is_rendered(&el) {
+                self.shown.add(el.unchecked_ref());
+            }
+        }
+    }
+
+    /// Marks `element` as a password field if it took the place of one
+    /// that a show-password toggle hid ([`secrets::replaces_hidden_password`]):
+    /// a password input within its parent or grandparent, shown while
+    /// recording and hidden now.
+    fn note_replacement(&mut self, element: &Element) {
+        if !self.any_password || self.passwords.has(element.unchecked_ref()) {
+            return;
+        }
+        let tag = element.local_name();
+        let input_type = element.get_attribute("type");
+        let takes_text = workflow_format::takes_text(&tag, input_type.as_deref())
+            && !input_type
+                .as_deref()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"));
+        if !takes_text {
+            return;
+        }
+        let mut nearby = Vec::new();
+        let parent = element.parent_element();
+        let grandparent = parent.as_ref().and_then(|p| p.parent_element());
+        for scope in [parent, grandparent].into_iter().flatten() {
+            // The whole page is not "next to" a field.
+            if matches!(scope.local_name().as_str(), "body" | "html") {
+                break;
+            }
+            let Ok(list) = scope.query_selector_all("input") else {
+                continue;
+            };
+            for i in 0..list.length() {
+                let Some(other) = list.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                    continue;
+                };
+                if other == *element || !self.passwords.has(other.unchecked_ref()) {
+                    continue;
+                }
+                nearby.push(NearbyPassword {
+                    shown: self.shown.has(other.unchecked_ref()),
+                    rendered: is_rendered(&other),
+                });
+            }
+        }
+        if secrets::replaces_hidden_password(true, &nearby) {
+            self.passwords.add(element.unchecked_ref());
+        }
+    }
+
+    /// One batch of `childList` mutation records: password inputs that
+    /// left, then text inputs added in their place
+    /// ([`secrets::Swaps`]). Removals first: a toggle may insert the new
+    /// input before it removes the old one.
+    fn note_swaps(&mut self, records: &[MutationRecord]) {
+        if !self.any_password {
+            return;
+        }
+        let now = self.now();
+        for record in records {
+            let Some(parent) = record.target() else {
+                continue;
+            };
+            let removed = record.removed_nodes();
+            for i in 0..removed.length() {
+                let Some(el) = removed.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                    continue;
+                };
+                let mut summary = Removed {
+                    elements: 1,
+                    ..Removed::default()
+                };
+                for input in inputs_in(&el) {
+                    if self.passwords.has(input.unchecked_ref()) {
+                        summary.passwords += 1;
+                    } else if is_text_field(&input) {
+                        summary.other_fields += 1;
+                    }
+                }
+                if summary.passwords > 0 {
+                    summary.elements += el
+                        .query_selector_all("*")
+                        .map_or(0, |l| l.length() as usize);
+                    self.swaps.removed(&parent, summary, now);
+                }
+            }
+        }
+        if self.swaps.is_empty() {
+            return;
+        }
+        for record in records {
+            let Some(parent) = record.target() else {
+                continue;
+            };
+            if !self.swaps.waiting(&parent, now) {
+                continue;
+            }
+            let added = record.added_nodes();
+            for i in 0..added.length() {
+                let Some(el) = added.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                    continue;
+                };
+                let fields: Vec<web_sys::Node> = inputs_in(&el)
+                    .into_iter()
+                    .filter(|input| {
+                        !self.passwords.has(input.unchecked_ref()) && is_text_field(input)
+                    })
+                    .map(Into::into)
+                    .collect();
+                let elements = 1 + el
+                    .query_selector_all("*")
+                    .map_or(0, |l| l.length() as usize);
+                for field in self.swaps.added(&parent, fields, elements, now) {
+                    self.passwords.add(&field);
+                }
+            }
         }
     }
 
@@ -472,8 +622,11 @@ impl State {
         }
         let callback = Closure::<dyn FnMut(Array)>::new(|records: Array| {
             with_state(|st| {
-                for record in records.iter() {
-                    let record: MutationRecord = record.unchecked_into();
+                let records: Vec<MutationRecord> =
+                    records.iter().map(JsCast::unchecked_into).collect();
+                let (children, attributes): (Vec<_>, Vec<_>) =
+                    records.into_iter().partition(|r| r.type_() == "childList");
+                for record in attributes {
                     let Some(el) = record.target().and_then(|t| t.dyn_into::<Element>().ok())
                     else {
                         continue;
@@ -483,9 +636,16 @@ impl State {
                         .is_some_and(|v| v.trim().eq_ignore_ascii_case("password"))
                     {
                         st.passwords.add(el.unchecked_ref());
+                        st.any_password = true;
                     }
-                    st.note_password(&el);
+                    // Not `note_password`: a type change is no sign that
+                    // the field is on screen.
+                    if is_password_input(&el) {
+                        st.passwords.add(el.unchecked_ref());
+                        st.any_password = true;
+                    }
                 }
+                st.note_swaps(&children);
             });
         });
         let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
@@ -497,15 +657,11 @@ impl State {
         init.set_attribute_old_value(true);
         init.set_subtree(true);
         init.set_attribute_filter(&Array::of1(&JsValue::from_str("type")));
+        // Show-password toggles that swap the element instead of its type.
+        init.set_child_list(true);
         if observer.observe_with_options(&self.document, &init).is_ok() {
             // Fields that are password fields right now, before any toggle.
-            if let Ok(list) = self.document.query_selector_all("input[type=password i]") {
-                for i in 0..list.length() {
-                    if let Some(node) = list.get(i) {
-                        self.passwords.add(node.unchecked_ref());
-                    }
-                }
-            }
+            self.note_passwords();
             self.observer = Some(observer);
         }
     }
@@ -752,6 +908,7 @@ fn name_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
         button_value: is_input_button.then(|| read_string(element, "value")),
         autocomplete: attr("autocomplete"),
         was_password: passwords.has(element.unchecked_ref()),
+        masked: holds_text(element, &tag) && is_masked(element),
         has_href: (tag == "a" || tag == "area") && element.has_attribute("href"),
         // `innerText` of a form control is not its value (an input
         // has none; a textarea gives its initial text); a sensitive
@@ -759,6 +916,83 @@ fn name_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
         text: target_text(element),
         ..ElementFacts::default()
     }
+}
+
+/// Whether `element` is `<input type=password>` right now.
+fn is_password_input(element: &Element) -> bool {
+    element.local_name().eq_ignore_ascii_case("input")
+        && element
+            .get_attribute("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("password"))
+}
+
+/// A field a user types into: not a hidden input, a button or a box.
+fn is_text_field(element: &Element) -> bool {
+    let input_type = element.get_attribute("type");
+    workflow_format::takes_text(&element.local_name(), input_type.as_deref())
+        && !input_type
+            .as_deref()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden"))
+}
+
+/// `element` if it is an `<input>` or `<textarea>`, else the ones inside
+/// it.
+fn inputs_in(element: &Element) -> Vec<Element> {
+    let tag = element.local_name();
+    if tag == "input" || tag == "textarea" {
+        return vec![element.clone()];
+    }
+    let Ok(list) = element.query_selector_all("input, textarea") else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// Whether `element` can hold text a user typed, so that its masking is
+/// worth a style lookup: form fields and editing hosts.
+fn holds_text(element: &Element, tag: &str) -> bool {
+    matches!(tag, "input" | "textarea" | "select")
+        || element
+            .dyn_ref::<HtmlElement>()
+            .is_some_and(HtmlElement::is_content_editable)
+}
+
+/// Whether the page draws `element`'s text as dots
+/// ([`secrets::is_masked`]): its computed `-webkit-text-security`.
+fn is_masked(element: &Element) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let value = window
+        .get_computed_style(element)
+        .ok()
+        .flatten()
+        .and_then(|style| style.get_property_value("-webkit-text-security").ok())
+        .unwrap_or_default();
+    secrets::is_masked(&value)
+}
+
+/// Whether `element` is on screen: `checkVisibility()` with visibility and
+/// opacity taken into account, or (older browsers) any layout box at all.
+fn is_rendered(element: &Element) -> bool {
+    if let Ok(check) = Reflect::get(element, &JsValue::from_str("checkVisibility")) {
+        if let Some(check) = check.dyn_ref::<Function>() {
+            let options = js_sys::Object::new();
+            let _ = Reflect::set(&options, &"visibilityProperty".into(), &JsValue::TRUE);
+            let _ = Reflect::set(&options, &"opacityProperty".into(), &JsValue::TRUE);
+            if let Some(visible) = check
+                .call1(element, &options)
+                .ok()
+                .and_then(|v| v.as_bool())
+            {
+                return visible;
+            }
+        }
+    }
+    element.get_client_rects().length() > 0
 }
 
 /// `composedPath()[0]`: the real target even inside open shadow roots,
@@ -879,7 +1113,7 @@ fn modifiers(mouse: &MouseEvent) -> Modifiers {
 /// checkbox/radio/select (their `change` is the event; see
 /// [`capture::click_is_state_change`]).
 fn pointer_event(
-    st: &State,
+    st: &mut State,
     event: &Event,
     kind: ClickKind,
 ) -> Option<(Element, CapturedEvent, i32)> {
@@ -913,6 +1147,8 @@ fn on_click(event: Event) {
         // Before the checkbox inside a shadow root toggles and fires its
         // uncomposed `change`.
         watch_shadow_roots(st, &event);
+        // Before an eye button's handler hides the password input.
+        st.note_passwords();
         // Never cleared here: the label's own click is followed by the
         // click the browser sends to its control, then by `change`.
         if let Some(control) = raw_target(&event).and_then(|raw| label_toggled(&raw)) {
@@ -1037,7 +1273,12 @@ fn on_focus_in(event: Event) {
     }
     with_state(|st| watch_shadow_roots(st, &event));
     if let Some(el) = deep_target(&event) {
-        with_state(|st| st.note_password(&el));
+        with_state(|st| {
+            st.note_password(&el);
+            // Typing into the text input a toggle put where the password
+            // input was: known before the first keystroke.
+            st.note_replacement(&el);
+        });
     }
 }
 

@@ -15,7 +15,9 @@
 //!   while keeping events in the order the user acted;
 //! - [`envelope`]: the `CapturedEvent` handed to the service worker, checked
 //!   with the format's own per-event validation;
-//! - [`outbox`]: acknowledged, ordered, retried delivery to the worker.
+//! - [`outbox`]: acknowledged, ordered, retried delivery to the worker;
+//! - [`secrets`]: masked fields and show-password toggles that swap the
+//!   password input for a text input.
 //!
 //! Only `dom` (wasm32 only) talks to the browser through web-sys.
 
@@ -24,6 +26,7 @@ pub mod envelope;
 pub mod gate;
 pub mod hold;
 pub mod outbox;
+pub mod secrets;
 pub mod selector;
 
 #[cfg(target_arch = "wasm32")]

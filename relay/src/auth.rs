@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use clawtrail_trust::Key;
 use serde::{Deserialize, Serialize};
 
-use crate::fsutil;
+use clawtrail_fs::{Dir, Links, TEMP_PREFIX};
 
 pub const KEYS_FILE: &str = "keys.json";
 /// Where earlier versions kept bearer-token hashes; removed on unpair.
@@ -71,7 +71,7 @@ fn read_key_file(path: &Path) -> io::Result<KeyFile> {
 
 fn write_key_file(data_dir: &Path, file: &KeyFile) -> io::Result<()> {
     let bytes = serde_json::to_vec_pretty(file).map_err(io::Error::other)?;
-    fsutil::write_replace(data_dir, KEYS_FILE, &bytes)
+    Ok(Dir::new(data_dir, Links::Follow).write_replace(KEYS_FILE, &bytes)?)
 }
 
 /// What identifies a version of keys.json: an atomic rename always
@@ -157,7 +157,7 @@ pub fn revoke_all(data_dir: &Path) -> io::Result<usize> {
         for entry in fs::read_dir(&pairing)? {
             fs::remove_file(entry?.path())?;
         }
-        fsutil::fsync_dir(&pairing)?;
+        clawtrail_fs::fsync_dir(&pairing)?;
     }
     Ok(count)
 }
@@ -180,8 +180,8 @@ pub struct Pending {
 /// relay pairs against the one current code). Returns it formatted as
 /// `XXXX-XXXX`.
 pub fn issue_code(data_dir: &Path, ttl: Duration) -> io::Result<(String, DateTime<Utc>)> {
-    let dir = data_dir.join(PAIRING_DIR);
-    fsutil::ensure_private_dir(&dir)?;
+    // A link planted as pairing/ would receive the code in clear.
+    let dir = Dir::private(data_dir.join(PAIRING_DIR), Links::Refuse)?;
     let raw: String = random_bytes::<CODE_LEN>()?
         .iter()
         .map(|b| char::from(CODE_ALPHABET[usize::from(b & 31)]))
@@ -200,7 +200,7 @@ pub fn issue_code(data_dir: &Path, ttl: Duration) -> io::Result<(String, DateTim
             let _ = fs::remove_file(&path);
         }
     }
-    fsutil::write_replace(&dir, &name, &bytes)?;
+    dir.write_replace(&name, &bytes)?;
     Ok((format!("{}-{}", &raw[..4], &raw[4..]), expires_at))
 }
 
@@ -218,7 +218,7 @@ pub fn current_code(data_dir: &Path, now: DateTime<Utc>) -> io::Result<Option<Pe
         let path = entry?.path();
         if path
             .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with(fsutil::TEMP_PREFIX))
+            .is_some_and(|n| n.to_string_lossy().starts_with(TEMP_PREFIX))
         {
             continue;
         }
@@ -251,7 +251,7 @@ pub fn consume_code(pending: &Pending) -> io::Result<bool> {
     match fs::remove_file(&pending.path) {
         Ok(()) => {
             if let Some(dir) = pending.path.parent() {
-                fsutil::fsync_dir(dir)?;
+                clawtrail_fs::fsync_dir(dir)?;
             }
             Ok(true)
         }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::server::{self, ServeOptions};
 use crate::store::{Store, StoreError};
-use crate::{api, auth, duration, export, handler, timeline};
+use crate::{api, auth, duration, handler, timeline};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -114,6 +114,10 @@ pub enum Command {
         /// the current folder for devtools]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Keep clipboard shortcuts (copy, cut, paste, and the select-all
+        /// before a copy) in the export; they are left out by default.
+        #[arg(long)]
+        allow_clipboard: bool,
         #[arg(long)]
         json: bool,
     },
@@ -135,6 +139,14 @@ pub enum Command {
         /// Seconds to wait for each expected navigation or new tab.
         #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
         navigation_timeout_secs: u64,
+        /// Replay clipboard shortcuts (copy, cut, paste, and the select-all
+        /// before a copy); without it the replay stops at the first one.
+        #[arg(long)]
+        allow_clipboard: bool,
+        /// Let the replay open file: pages. A recording holding one is
+        /// refused otherwise, and the replay browser blocks file:// anyway.
+        #[arg(long)]
+        allow_file_urls: bool,
     },
     /// Check a downloaded extension package against its minisign signature
     /// (and its .sha256 file when present) before installing it.
@@ -218,7 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }))
         }
         Command::Pair { minutes, json } => {
-            crate::fsutil::ensure_private_dir(&dir)?;
+            clawtrail_fs::ensure_private_dir(&dir, clawtrail_fs::Links::Follow)?;
             let (code, expires_at) = auth::issue_code(&dir, Duration::from_secs(minutes * 60))?;
             if json {
                 print_json(&json!({"code": code, "expires_at": expires_at}))
@@ -237,7 +249,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Unpair { json } => {
-            crate::fsutil::ensure_private_dir(&dir)?;
+            clawtrail_fs::ensure_private_dir(&dir, clawtrail_fs::Links::Follow)?;
             let n = auth::revoke_all(&dir)?;
             if json {
                 print_json(&json!({"revoked": n}))
@@ -341,8 +353,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             id,
             format,
             out,
+            allow_clipboard,
             json,
         } => {
+            let opts = clawtrail_replay::ExportOptions { allow_clipboard };
             let id = parse_id(&id)?;
             // A large recording takes a moment to read, check and convert:
             // show the stages on a terminal (nothing when piped).
@@ -353,23 +367,35 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             progress.set_message(format!("exporting {} events", rec.events.len()));
             let path = match format {
                 ExportFormat::OpenclawSkill => {
-                    let out = out.unwrap_or_else(|| dir.join("skills"));
-                    std::fs::create_dir_all(&out)
-                        .with_context(|| format!("creating {}", out.display()))?;
-                    clawtrail_replay::export_openclaw_skill(&rec, &out)?
+                    let skills = dir.join("skills");
+                    let out = out.unwrap_or_else(|| skills.clone());
+                    if out == skills {
+                        // The data dir's own folder: private, never a planted link.
+                        clawtrail_fs::ensure_private_dir(&out, clawtrail_fs::Links::Refuse)?;
+                    }
+                    clawtrail_replay::export_openclaw_skill_with(&rec, &out, &opts)?
                 }
                 ExportFormat::Devtools => {
                     let out = out.unwrap_or_else(|| PathBuf::from("."));
-                    let flow = clawtrail_replay::to_devtools_json(&rec)?;
+                    let flow = clawtrail_replay::to_devtools_json_with(&rec, &opts)?;
                     let name = format!("{}.devtools.json", clawtrail_replay::skill_slug(&rec));
-                    export::write_file_atomically(&out, &name, flow.as_bytes())?
+                    clawtrail_fs::write_file(&out, &name, flow.as_bytes())?
                 }
             };
             progress.inc(1);
             progress.finish_and_clear();
+            // What SKILL.md opens with, also said where the user is looking
+            // (a DevTools flow has no place for it).
+            let review = clawtrail_replay::findings(&rec, &opts)?;
             if json {
-                print_json(&json!({"id": id, "path": path}))
+                print_json(&json!({"id": id, "path": path, "review": review}))
             } else {
+                if !review.is_empty() {
+                    eprintln!("Review before an agent runs this export:");
+                    for f in &review {
+                        eprintln!("  - {}", f.text);
+                    }
+                }
                 println!("{}", path.display());
                 Ok(())
             }
@@ -381,9 +407,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             report,
             step_timeout_secs,
             navigation_timeout_secs,
+            allow_clipboard,
+            allow_file_urls,
         } => {
             let id = parse_id(&id)?;
-            let (rec, _) = Store::open(&dir)?.get(id)?;
+            let urls = if allow_file_urls {
+                workflow_format::UrlPolicy::WebAndFiles
+            } else {
+                workflow_format::UrlPolicy::Web
+            };
+            let (rec, _) = Store::open(&dir)?.get_with(id, urls)?;
             let params = params
                 .iter()
                 .map(|p| clawtrail_replayer::parse_param_arg(p))
@@ -408,6 +441,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     navigation: Duration::from_secs(navigation_timeout_secs),
                 },
                 artifacts_dir,
+                allow_clipboard,
+                allow_file_urls,
             };
             let rt = tokio::runtime::Runtime::new()?;
             let result = rt.block_on(clawtrail_replayer::replay(&rec, &opts))?;
@@ -422,7 +457,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     .context("--report needs a file name")?
                     .to_string_lossy()
                     .into_owned();
-                export::write_file_atomically(parent, &name, result.to_json().as_bytes())?;
+                clawtrail_fs::write_file(parent, &name, result.to_json().as_bytes())?;
             }
             if result.passed {
                 Ok(())

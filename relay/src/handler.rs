@@ -70,8 +70,8 @@ pub fn install(exe: &Path, data_dir: &Path) -> anyhow::Result<Paths> {
         exec_quote(data),
     );
     let apps = p.desktop_file.parent().expect("has a parent");
-    fs::create_dir_all(apps).with_context(|| format!("cannot create {}", apps.display()))?;
-    fs::write(&p.desktop_file, entry)
+    // 0600: a desktop entry others could edit would run their Exec line.
+    clawtrail_fs::write_file(apps, DESKTOP_FILE, entry.as_bytes())
         .with_context(|| format!("cannot write {}", p.desktop_file.display()))?;
     let list = read_mimeapps(&p.mimeapps)?;
     write_mimeapps(&p.mimeapps, &set_default(&list, Some(DESKTOP_FILE)))?;
@@ -101,13 +101,11 @@ fn read_mimeapps(path: &Path) -> anyhow::Result<String> {
 }
 
 fn write_mimeapps(path: &Path, content: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().context("no file name")?.to_string_lossy();
-    crate::fsutil::write_replace(dir, &name, content.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
+    clawtrail_fs::write_file(dir, &name, content.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 /// Sets (or with `None` removes) our line in `[Default Applications]`,
@@ -154,11 +152,8 @@ pub fn open_url(exe: &Path, data_dir: &Path, port: Option<u16>, url: &str) -> an
     if DataDirLock::is_held(data_dir) {
         return Ok(false);
     }
-    crate::fsutil::ensure_private_dir(data_dir)?;
-    let log = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(data_dir.join("relay.log"))?;
+    clawtrail_fs::ensure_private_dir(data_dir, clawtrail_fs::Links::Follow)?;
+    let log = clawtrail_fs::open_private_append(&data_dir.join("relay.log"))?;
     use std::os::unix::process::CommandExt;
     let mut serve = Command::new(exe);
     serve.arg("--data-dir").arg(data_dir).arg("serve");

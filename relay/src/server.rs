@@ -11,7 +11,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::api::{self, AppState, Config};
-use crate::{auth, extension_id, fsutil};
+use crate::{auth, extension_id};
+use clawtrail_fs::{Dir, Links};
 
 pub const LOCK_FILE: &str = "relay.lock";
 
@@ -80,7 +81,7 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
         ids.push(id.clone());
     }
 
-    fsutil::ensure_private_dir(&opts.data_dir)
+    clawtrail_fs::ensure_private_dir(&opts.data_dir, Links::Follow)
         .with_context(|| format!("cannot create data dir {}", opts.data_dir.display()))?;
     let _lock = DataDirLock::acquire(&opts.data_dir)?;
 
@@ -115,9 +116,8 @@ pub async fn run(opts: ServeOptions) -> anyhow::Result<()> {
     if removed > 0 {
         tracing::info!(removed, "removed leftovers of an interrupted write");
     }
-    fsutil::ensure_private_dir(&opts.data_dir.join(auth::PAIRING_DIR))?;
-    fsutil::remove_orphan_temps(&opts.data_dir)?;
-    fsutil::remove_orphan_temps(&opts.data_dir.join(auth::PAIRING_DIR))?;
+    Dir::private(opts.data_dir.join(auth::PAIRING_DIR), Links::Refuse)?.remove_orphan_temps()?;
+    Dir::new(&opts.data_dir, Links::Follow).remove_orphan_temps()?;
 
     // The first stdout line is machine-readable, so that scripts and tests
     // using `--port 0` learn the port.

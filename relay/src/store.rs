@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use workflow_format::{Recording, ValidationError, from_json_slice, to_canonical_json};
+use workflow_format::{Recording, UrlPolicy, ValidationError, from_json_slice, to_canonical_json};
 
-use crate::fsutil;
+use clawtrail_fs::{Dir, Links, TEMP_PREFIX};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,6 +31,14 @@ pub enum StoreError {
     Invalid(ValidationError),
     #[error("storage I/O failed: {0}")]
     Io(#[from] io::Error),
+}
+
+/// A refused or failed write is an I/O failure to the API (a 500 that
+/// names no path to the client) and keeps its message for the log.
+impl From<clawtrail_fs::Error> for StoreError {
+    fn from(e: clawtrail_fs::Error) -> StoreError {
+        StoreError::Io(e.into())
+    }
 }
 
 /// What `put` did.
@@ -85,28 +93,29 @@ pub struct Listing {
 }
 
 pub struct Store {
-    recordings: PathBuf,
-    index: PathBuf,
+    recordings: Dir,
+    index: Dir,
 }
 
 impl Store {
     /// Opens (creating if needed) the store under `data_dir`.
+    ///
+    /// `recordings/` and `index/` must be real folders: a symbolic link
+    /// planted in their place is refused here and again before every
+    /// write, so recordings are never written through it.
     pub fn open(data_dir: &Path) -> io::Result<Store> {
-        let store = Store {
-            recordings: data_dir.join("recordings"),
-            index: data_dir.join("index"),
-        };
-        fsutil::ensure_private_dir(&store.recordings)?;
-        fsutil::ensure_private_dir(&store.index)?;
-        Ok(store)
+        Ok(Store {
+            recordings: Dir::private(data_dir.join("recordings"), Links::Refuse)?,
+            index: Dir::private(data_dir.join("index"), Links::Refuse)?,
+        })
     }
 
     /// Crash recovery, run by the relay at start while it holds the data dir
     /// lock: deletes temp files and summaries whose recording is gone.
     /// Returns how many files were removed.
     pub fn recover(&self) -> io::Result<usize> {
-        let mut removed = fsutil::remove_orphan_temps(&self.recordings)?;
-        removed += fsutil::remove_orphan_temps(&self.index)?;
+        let mut removed = self.recordings.remove_orphan_temps()?;
+        removed += self.index.remove_orphan_temps()?;
         for entry in fs::read_dir(&self.index)? {
             let entry = entry?;
             let name = entry.file_name();
@@ -120,7 +129,7 @@ impl Store {
     }
 
     pub fn recordings_dir(&self) -> &Path {
-        &self.recordings
+        self.recordings.path()
     }
 
     fn file_name(id: Uuid) -> String {
@@ -136,7 +145,7 @@ impl Store {
         if let Some(outcome) = self.compare_existing(rec.id, &name, &bytes)? {
             return Ok((outcome, summary));
         }
-        if !fsutil::write_new(&self.recordings, &name, &bytes)? {
+        if !self.recordings.write_new(&name, &bytes)? {
             // Lost a race with a concurrent writer of the same id.
             let outcome = self
                 .compare_existing(rec.id, &name, &bytes)?
@@ -168,19 +177,26 @@ impl Store {
         let bytes = serde_json::to_vec(s).map_err(io::Error::other)?;
         // Not fsynced: a summary lost or emptied by a crash fails to parse
         // or mismatches the size, and is rebuilt from the recording.
-        fsutil::write_replace_cache(&self.index, &Self::file_name(s.id), &bytes)
+        Ok(self.index.write_cache(&Self::file_name(s.id), &bytes)?)
     }
 
     /// The stored canonical bytes of a recording, checked to still parse and
     /// validate (the file could have been edited on disk).
     pub fn get(&self, id: Uuid) -> Result<(Recording, Vec<u8>), StoreError> {
+        self.get_with(id, UrlPolicy::Web)
+    }
+
+    /// [`Store::get`], accepting the URLs `urls` allows: only
+    /// `clawtrail replay --allow-file-urls` reads a recording (placed here
+    /// by hand; the relay never accepts one) that holds `file:` pages.
+    pub fn get_with(&self, id: Uuid, urls: UrlPolicy) -> Result<(Recording, Vec<u8>), StoreError> {
         let path = self.recordings.join(Self::file_name(id));
         let bytes = match fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(StoreError::NotFound(id)),
             Err(e) => return Err(e.into()),
         };
-        let rec = parse_checked(&bytes, Some(id)).map_err(|reason| StoreError::Corrupt {
+        let rec = parse_checked(&bytes, Some(id), urls).map_err(|reason| StoreError::Corrupt {
             path: path.clone(),
             reason,
         })?;
@@ -210,11 +226,11 @@ impl Store {
         // summary goes first, durably: after a crash at any later point the
         // summary is missing and `list` rebuilds it from the renamed file.
         match fs::remove_file(self.index.join(&file)) {
-            Ok(()) => fsutil::fsync_dir(&self.index)?,
+            Ok(()) => self.index.sync()?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
-        fsutil::write_replace(&self.recordings, &file, &bytes)?;
+        self.recordings.write_replace(&file, &bytes)?;
         if let Err(e) = self.write_summary(&summary) {
             tracing::warn!(%id, error = %e, "could not write summary");
         }
@@ -228,7 +244,7 @@ impl Store {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(StoreError::NotFound(id)),
             Err(e) => return Err(e.into()),
         }
-        fsutil::fsync_dir(&self.recordings)?;
+        self.recordings.sync()?;
         match fs::remove_file(self.index.join(&name)) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -244,7 +260,7 @@ impl Store {
         for entry in fs::read_dir(&self.recordings)? {
             let entry = entry?;
             let file = entry.file_name().to_string_lossy().into_owned();
-            if file.starts_with(fsutil::TEMP_PREFIX) {
+            if file.starts_with(TEMP_PREFIX) {
                 continue; // an upload in progress, or a crash leftover
             }
             let skip = |reason: String| Skipped {
@@ -289,7 +305,7 @@ impl Store {
             return Ok(s);
         }
         let bytes = fs::read(self.recordings.join(&name)).map_err(|e| e.to_string())?;
-        let rec = parse_checked(&bytes, Some(id))?;
+        let rec = parse_checked(&bytes, Some(id), UrlPolicy::Web)?;
         let s = Summary::of(&rec, bytes.len() as u64);
         if let Err(e) = self.write_summary(&s) {
             tracing::warn!(%id, error = %e, "could not write summary");
@@ -306,9 +322,9 @@ fn parse_file_name(name: &str) -> Option<Uuid> {
 }
 
 /// Parses and validates stored bytes; the error says what is wrong.
-fn parse_checked(bytes: &[u8], expect: Option<Uuid>) -> Result<Recording, String> {
+fn parse_checked(bytes: &[u8], expect: Option<Uuid>, urls: UrlPolicy) -> Result<Recording, String> {
     let rec = from_json_slice(bytes).map_err(|e| format!("unreadable recording: {e}"))?;
-    rec.validate()
+    rec.validate_with(urls)
         .map_err(|e| format!("invalid recording: {e}"))?;
     if let Some(id) = expect
         && rec.id != id

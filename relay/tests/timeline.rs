@@ -132,10 +132,14 @@ fn export_and_prune_show_progress_only_on_a_terminal() {
         .output()
         .unwrap();
     assert!(piped.status.success());
+    // No progress bar when piped: stderr holds only the review (this
+    // recording has a secret input to list), no bar and no escape codes.
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(!err.contains("exporting") && !err.contains('\x1b'), "{err}");
     assert!(
-        piped.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&piped.stderr)
+        err.lines()
+            .all(|l| l == "Review before an agent runs this export:" || l.starts_with("  - ")),
+        "{err}"
     );
 
     let prune = format!(

@@ -28,11 +28,10 @@ fn main() -> ExitCode {
 fn run(recording: &str, out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let bytes = std::fs::read(recording)?;
     let rec = workflow_format::from_json_slice(&bytes)?;
-    std::fs::create_dir_all(out)?;
     let dir = clawtrail_replay::export_openclaw_skill(&rec, out)?;
     let slug = clawtrail_replay::skill_slug(&rec);
     let flow = clawtrail_replay::to_devtools_json(&rec)?;
-    std::fs::write(out.join(format!("{slug}.devtools.json")), flow)?;
+    clawtrail_fs::write_file(out, &format!("{slug}.devtools.json"), flow.as_bytes())?;
     println!("{}", dir.display());
     Ok(())
 }

@@ -8,9 +8,9 @@
 use serde::Serialize;
 use workflow_format::{Modifiers, MouseButton, Recording};
 
-use crate::ExportError;
 use crate::selectors::devtools as selectors;
 use crate::steps::{Action, Entry, ExpectedNavigation, Step, Workflow};
+use crate::{ExportError, ExportOptions};
 
 /// Viewport of the replaying page. The recording does not store the
 /// recording window's size; this is the Recorder's usual desktop default.
@@ -187,6 +187,11 @@ impl Writer<'_> {
     }
 
     fn step(&mut self, step: &Step, tab: usize, needs_wait: &mut bool) {
+        // A step the user did not allow (a clipboard shortcut) is not in
+        // the flow at all: a DevTools flow has no place to say why.
+        if step.left_out.is_some() {
+            return;
+        }
         let sels = step
             .target
             .as_ref()
@@ -310,20 +315,33 @@ impl Writer<'_> {
 
 /// The DevTools Recorder flow of `rec`, as a JSON value.
 pub fn devtools_flow(rec: &Recording) -> Result<serde_json::Value, ExportError> {
-    Ok(serde_json::to_value(flow(rec)?).expect("a flow always serializes"))
+    devtools_flow_with(rec, &ExportOptions::default())
+}
+
+/// [`devtools_flow`] with what the user allowed.
+pub fn devtools_flow_with(
+    rec: &Recording,
+    opts: &ExportOptions,
+) -> Result<serde_json::Value, ExportError> {
+    Ok(serde_json::to_value(flow(rec, opts)?).expect("a flow always serializes"))
 }
 
 /// The DevTools Recorder flow of `rec`, pretty-printed with a trailing
 /// newline. Field order is fixed, so the same recording always gives the
 /// same bytes.
 pub fn to_devtools_json(rec: &Recording) -> Result<String, ExportError> {
-    let mut s = serde_json::to_string_pretty(&flow(rec)?).expect("a flow always serializes");
+    to_devtools_json_with(rec, &ExportOptions::default())
+}
+
+/// [`to_devtools_json`] with what the user allowed.
+pub fn to_devtools_json_with(rec: &Recording, opts: &ExportOptions) -> Result<String, ExportError> {
+    let mut s = serde_json::to_string_pretty(&flow(rec, opts)?).expect("a flow always serializes");
     s.push('\n');
     Ok(s)
 }
 
-fn flow(rec: &Recording) -> Result<Flow, ExportError> {
-    let wf = crate::checked_workflow(rec)?;
+fn flow(rec: &Recording, opts: &ExportOptions) -> Result<Flow, ExportError> {
+    let wf = crate::checked_workflow(rec, opts)?;
     let mut w = Writer {
         wf: &wf,
         steps: Vec::new(),

@@ -18,9 +18,9 @@
 //! become required inputs that the agent must ask the user for.
 
 mod devtools;
-mod fsio;
 mod openclaw;
 mod params;
+mod review;
 mod selectors;
 mod slug;
 mod steps;
@@ -30,15 +30,18 @@ use std::path::PathBuf;
 
 use workflow_format::{Recording, ValidationError};
 
-pub use devtools::{devtools_flow, to_devtools_json};
+pub use devtools::{devtools_flow, devtools_flow_with, to_devtools_json, to_devtools_json_with};
 pub use openclaw::{
-    MAX_BATCH_ACTIONS, SkillFile, default_skills_dir, export_openclaw_skill, render_openclaw_skill,
-    url_glob,
+    MAX_BATCH_ACTIONS, SkillFile, default_skills_dir, export_openclaw_skill,
+    export_openclaw_skill_with, render_openclaw_skill, render_openclaw_skill_with, url_glob,
 };
 pub use params::Parameter;
+pub use review::{Finding, FindingKind, looks_like_instructions, review};
 pub use selectors::{Alternative, AlternativeKind};
 pub use slug::skill_slug;
-pub use steps::{Action, Entry, ExpectedNavigation, Segment, Step, Workflow, build_workflow};
+pub use steps::{
+    Action, Entry, ExpectedNavigation, LeftOut, Segment, Step, Workflow, build_workflow,
+};
 
 /// Why an export did not happen. Nothing is written when one is returned.
 #[derive(Debug, thiserror::Error)]
@@ -60,21 +63,43 @@ pub enum ExportError {
     /// No `--out` was given and the home directory is unknown.
     #[error("cannot find the home directory to place ~/.openclaw/skills; pass an output directory")]
     NoHome,
-    #[error("{action} {path}: {source}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Writing the files failed; see `clawtrail_fs::Error`.
+    #[error(transparent)]
+    Write(clawtrail_fs::Error),
+}
+
+impl From<clawtrail_fs::Error> for ExportError {
+    fn from(e: clawtrail_fs::Error) -> ExportError {
+        match e {
+            clawtrail_fs::Error::WouldOverwrite { path } => ExportError::WouldOverwrite { path },
+            e => ExportError::Write(e),
+        }
+    }
+}
+
+/// What the user allowed an export to include. The defaults are the safe
+/// ones: what is off here is left out and said so at the top of SKILL.md.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Keep clipboard shortcuts (`--allow-clipboard`); see [`LeftOut`].
+    pub allow_clipboard: bool,
+}
+
+/// What a person should review before an agent runs an export of `rec`
+/// (the "Review before use" list at the top of SKILL.md).
+pub fn findings(rec: &Recording, opts: &ExportOptions) -> Result<Vec<Finding>, ExportError> {
+    Ok(review(&checked_workflow(rec, opts)?))
 }
 
 /// Validates `rec` and builds its step model; shared by every exporter.
-fn checked_workflow(rec: &Recording) -> Result<Workflow, ExportError> {
+fn checked_workflow(rec: &Recording, opts: &ExportOptions) -> Result<Workflow, ExportError> {
     rec.validate()?;
-    let workflow = build_workflow(rec);
+    let mut workflow = build_workflow(rec);
     if workflow.segments.is_empty() {
         return Err(ExportError::Empty);
+    }
+    if opts.allow_clipboard {
+        workflow.allow_clipboard();
     }
     Ok(workflow)
 }

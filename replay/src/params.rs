@@ -20,6 +20,9 @@ pub struct Parameter {
     pub name: String,
     /// What the field is, e.g. `textbox 'Email address'`.
     pub field: String,
+    /// The same for Markdown an agent reads, page text shown as data
+    /// (`text::element`): ``textbox `"Email address"` ``.
+    pub element: String,
     /// The recorded value. Always `None` for a secret.
     pub default: Option<String>,
     /// Why the value was never recorded; `Some` means the parameter is
@@ -84,6 +87,7 @@ impl ParamTable {
         self.params.push(Parameter {
             name,
             field: target.describe(),
+            element: crate::text::element(target),
             default,
             secret,
         });
@@ -189,6 +193,8 @@ pub fn secret_reason_text(r: RedactionReason) -> &'static str {
         RedactionReason::OneTimeCode => "a one-time code",
         RedactionReason::CardData => "payment card data",
         RedactionReason::Hidden => "a hidden field value",
+        RedactionReason::BankAccount => "a bank account number",
+        RedactionReason::Masked => "a value the page masks",
     }
 }
 

@@ -63,8 +63,11 @@ pub fn alternatives(t: &Target) -> Vec<Alternative> {
 
 fn candidates(t: &Target) -> Vec<Alternative> {
     let mut out = Vec::new();
+    // A role that is not an ARIA role is page text (`button] >> css=body`
+    // would end the selector and start another): no selector carries it.
     if let Some(aria) = &t.aria
         && !aria.name.trim().is_empty()
+        && workflow_format::is_aria_role(&aria.role)
     {
         out.push(Alternative {
             kind: AlternativeKind::Aria,
@@ -294,6 +297,8 @@ mod tests {
             placeholder: None,
             autocomplete: None,
             was_password: false,
+            masked: false,
+            id: None,
             aria_unique: None,
             text_unique: None,
             bounds: Rect {

@@ -42,6 +42,23 @@ pub struct Workflow {
 }
 
 impl Workflow {
+    /// Puts the clipboard shortcuts back in (`--allow-clipboard`): the user
+    /// has read what they copy and paste and wants it replayed.
+    pub fn allow_clipboard(&mut self) {
+        for seg in &mut self.segments {
+            for step in &mut seg.steps {
+                if step.left_out == Some(LeftOut::Clipboard) {
+                    step.left_out = None;
+                }
+            }
+        }
+    }
+
+    /// Steps left out of replays and exports.
+    pub fn left_out(&self) -> impl Iterator<Item = &Step> {
+        self.steps().filter(|s| s.left_out.is_some())
+    }
+
     /// All steps in order.
     pub fn steps(&self) -> impl Iterator<Item = &Step> {
         self.segments.iter().flat_map(|s| s.steps.iter())
@@ -129,6 +146,30 @@ pub struct Step {
     pub opens_tab: Option<String>,
     /// The recording events folded into this step.
     pub seqs: Vec<u64>,
+    /// Why no replayer or export does this step, unless the user allows it
+    /// (see [`Workflow::allow_clipboard`]).
+    pub left_out: Option<LeftOut>,
+}
+
+/// Why a step is left out of a replay or an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftOut {
+    /// A clipboard shortcut (copy, cut, paste, or the select-all before a
+    /// copy or cut): replayed, it carries page content from one page to
+    /// another, and a forged recording can make that a local file's.
+    Clipboard,
+}
+
+impl LeftOut {
+    /// Why, in a sentence a person or an agent reads.
+    pub fn reason(self) -> &'static str {
+        match self {
+            LeftOut::Clipboard => {
+                "a clipboard shortcut: replaying it would carry page content from one page to another, so it is left out unless the user allows clipboard shortcuts (--allow-clipboard)"
+            }
+        }
+    }
 }
 
 /// What a step does.
@@ -510,11 +551,51 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
             step.alternatives.retain(|a| !is_from_content(a, t));
         }
     }
+    mark_clipboard(&mut b.segments);
     let params = assign_params(rec, &mut b.segments);
     Workflow {
         title: rec.name.clone(),
         params,
         segments: b.segments,
+    }
+}
+
+/// Marks clipboard shortcuts [`LeftOut::Clipboard`]: copy, cut and paste
+/// always, a select-all when the next key press of its tab copies or cuts
+/// (alone it only selects).
+fn mark_clipboard(segments: &mut [Segment]) {
+    use workflow_format::{ClipboardKey, clipboard_key};
+    let mut presses: Vec<(TabId, usize, usize, ClipboardKey)> = Vec::new();
+    let mut others: Vec<(TabId, usize, usize)> = Vec::new();
+    for (si, seg) in segments.iter().enumerate() {
+        for (i, step) in seg.steps.iter().enumerate() {
+            if let Action::Press { key, modifiers, .. } = &step.action {
+                match clipboard_key(key, modifiers) {
+                    Some(k) => presses.push((seg.tab_id, si, i, k)),
+                    None => others.push((seg.tab_id, si, i)),
+                }
+            }
+        }
+    }
+    for (n, &(tab, si, i, k)) in presses.iter().enumerate() {
+        let copies_next = || {
+            // The next clipboard press of the same tab, with no other key
+            // press of that tab in between.
+            let next = presses[n + 1..].iter().find(|p| p.0 == tab)?;
+            let interrupted = others
+                .iter()
+                .any(|o| o.0 == tab && (o.1, o.2) > (si, i) && (o.1, o.2) < (next.1, next.2));
+            (!interrupted).then_some(next.3)
+        };
+        let left_out = match k {
+            ClipboardKey::Copy | ClipboardKey::Cut | ClipboardKey::Paste => true,
+            ClipboardKey::SelectAll => {
+                matches!(copies_next(), Some(ClipboardKey::Copy | ClipboardKey::Cut))
+            }
+        };
+        if left_out {
+            segments[si].steps[i].left_out = Some(LeftOut::Clipboard);
+        }
     }
 }
 
@@ -606,6 +687,7 @@ impl Builder {
             navigates_to: None,
             opens_tab: None,
             seqs: vec![e.seq],
+            left_out: None,
         };
         self.segments[si].steps.push(step);
         if let Some(prev) = self.last_step_at.insert(e.tab_id, e.at) {

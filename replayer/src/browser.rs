@@ -88,15 +88,42 @@ pub fn chromium_args(headless: bool, profile: &Path, as_root: bool) -> Vec<Strin
 }
 
 /// A running chromedriver with one Chromium session.
+/// Preferences of the fresh replay profile. A recording is page-controlled
+/// data, so the browser that replays it holds nothing worth taking and
+/// can give nothing away: no downloads (`download_restrictions` 3 blocks
+/// them all), and no `file://` page (the URL blocklist policy's
+/// preference, which Chromium honours from the profile as well), unless
+/// the user allowed local files for this replay.
+/// Downloads would go to `download_dir` (inside the throwaway profile).
+pub fn replay_prefs(allow_file_urls: bool, download_dir: &Path) -> serde_json::Value {
+    let blocked: Vec<&str> = if allow_file_urls {
+        Vec::new()
+    } else {
+        vec!["file://*"]
+    };
+    json!({
+        "download_restrictions": 3,
+        "download": {"prompt_for_download": false, "default_directory": download_dir},
+        "policy": {"url_blocklist": blocked},
+    })
+}
+
+/// Where downloads would land, inside the profile directory.
+const DOWNLOADS: &str = "downloads";
+
 pub struct Browser {
     pub client: Client,
     driver: Child,
     // Dropped (deleted) after the driver is killed, see Drop.
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Browser {
-    pub async fn launch(opts: &BrowserOptions) -> Result<Browser, ReplayError> {
+    /// `allow_file_urls`: whether `file://` pages may load at all.
+    pub async fn launch(
+        opts: &BrowserOptions,
+        allow_file_urls: bool,
+    ) -> Result<Browser, ReplayError> {
         let profile = tempfile::Builder::new()
             .prefix("clawtrail-replay-profile-")
             .tempdir()
@@ -134,6 +161,7 @@ impl Browser {
                 "goog:chromeOptions": {
                     "binary": opts.chromium,
                     "args": chromium_args(opts.headless, profile.path(), running_as_root()),
+                    "prefs": replay_prefs(allow_file_urls, &profile.path().join(DOWNLOADS)),
                 },
             });
             let serde_json::Value::Object(caps) = caps else {
@@ -147,7 +175,7 @@ impl Browser {
                 Ok(client) => Ok(Browser {
                     client,
                     driver,
-                    _profile: profile,
+                    profile,
                 }),
                 Err(e) => {
                     let _ = driver.kill();
@@ -165,6 +193,11 @@ impl Browser {
     }
 
     /// Ends the session (closing Chromium) and stops chromedriver.
+    /// Where a download would have landed (none can: see [`replay_prefs`]).
+    pub fn download_dir(&self) -> PathBuf {
+        self.profile.path().join(DOWNLOADS)
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         self.stop_driver();

@@ -18,9 +18,9 @@ pub mod run;
 use std::path::PathBuf;
 
 use clawtrail_replay::{Workflow, build_workflow};
-use workflow_format::{Recording, ValidationError};
+use workflow_format::{Recording, UrlPolicy, ValidationError};
 
-pub use browser::{BrowserOptions, default_headless};
+pub use browser::{Browser, BrowserOptions, default_headless, replay_prefs};
 pub use params::{MissingParam, ParamError, parse_param_arg};
 pub use report::{Attempt, FinalCheck, Report, StepReport, StepStatus};
 pub use run::Timeouts;
@@ -50,6 +50,12 @@ pub struct ReplayOptions {
     pub timeouts: Timeouts,
     /// Where failure screenshots go.
     pub artifacts_dir: PathBuf,
+    /// Replay clipboard shortcuts (`--allow-clipboard`). Without it a
+    /// replay stops at the first one: see `clawtrail_replay::LeftOut`.
+    pub allow_clipboard: bool,
+    /// Open `file:` pages (`--allow-file-urls`). Without it a recording
+    /// holding one is refused, and the browser blocks `file://` by policy.
+    pub allow_file_urls: bool,
 }
 
 /// What would run: the step model and the value of every parameter. Fails
@@ -59,8 +65,21 @@ pub fn prepare(
     rec: &Recording,
     params: &[(String, String)],
 ) -> Result<(Workflow, Vec<String>), ReplayError> {
-    rec.validate()?;
-    let workflow = build_workflow(rec);
+    prepare_with(rec, params, false, UrlPolicy::Web)
+}
+
+/// [`prepare`] with what the user allowed.
+pub fn prepare_with(
+    rec: &Recording,
+    params: &[(String, String)],
+    allow_clipboard: bool,
+    urls: UrlPolicy,
+) -> Result<(Workflow, Vec<String>), ReplayError> {
+    rec.validate_with(urls)?;
+    let mut workflow = build_workflow(rec);
+    if allow_clipboard {
+        workflow.allow_clipboard();
+    }
     if workflow.segments.is_empty() {
         return Err(ReplayError::Empty);
     }
@@ -70,8 +89,13 @@ pub fn prepare(
 
 /// Replays `rec` in a fresh headless (or headed) Chromium.
 pub async fn replay(rec: &Recording, opts: &ReplayOptions) -> Result<Report, ReplayError> {
-    let (workflow, values) = prepare(rec, &opts.params)?;
-    let browser = browser::Browser::launch(&opts.browser).await?;
+    let urls = if opts.allow_file_urls {
+        UrlPolicy::WebAndFiles
+    } else {
+        UrlPolicy::Web
+    };
+    let (workflow, values) = prepare_with(rec, &opts.params, opts.allow_clipboard, urls)?;
+    let browser = browser::Browser::launch(&opts.browser, opts.allow_file_urls).await?;
     let mut report = Report::planned(rec.id.to_string(), &workflow);
     run::Runner::new(
         &browser.client,

@@ -16,8 +16,11 @@ pub enum StepStatus {
     /// changed and the recording should be refreshed.
     OkWithFallback,
     Failed,
-    /// Not attempted because an earlier step failed.
+    /// Not attempted because an earlier step failed or was left out.
     Skipped,
+    /// Not done because the user did not allow it (a clipboard shortcut);
+    /// the replay stops here.
+    LeftOut,
 }
 
 impl StepStatus {
@@ -27,6 +30,7 @@ impl StepStatus {
             StepStatus::OkWithFallback => "ok (fallback)",
             StepStatus::Failed => "FAILED",
             StepStatus::Skipped => "skipped",
+            StepStatus::LeftOut => "LEFT OUT",
         }
     }
 }

@@ -105,6 +105,16 @@ impl<'a> Runner<'a> {
                 break;
             }
             for (i, step) in seg.steps.iter().enumerate() {
+                if let Some(why) = step.left_out {
+                    // Stop rather than go on without it: what follows
+                    // (a paste, a send) would act on the wrong content.
+                    if let Some(r) = report.step_mut(step.number) {
+                        r.status = StepStatus::LeftOut;
+                        r.reason = Some(format!("left out: {}", why.reason()));
+                    }
+                    failed = true;
+                    break;
+                }
                 let (mut outcome, tried) = self.step(step).await;
                 if outcome.is_ok()
                     && let Some(next) = seg.steps.get(i + 1)
@@ -162,12 +172,9 @@ impl<'a> Runner<'a> {
 
     async fn screenshot(&self, number: usize) -> Option<PathBuf> {
         let png = self.client.screenshot().await.ok()?;
-        std::fs::create_dir_all(&self.artifacts_dir).ok()?;
-        let path = self
-            .artifacts_dir
-            .join(format!("step-{number:03}-failed.png"));
-        std::fs::write(&path, png).ok()?;
-        Some(path)
+        // A screenshot shows what the page showed: private, like the recording.
+        let name = format!("step-{number:03}-failed.png");
+        clawtrail_fs::write_file(&self.artifacts_dir, &name, &png).ok()
     }
 
     async fn url(&self) -> Option<String> {

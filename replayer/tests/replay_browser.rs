@@ -365,6 +365,10 @@ async fn when_nothing_matches_the_run_fails_at_that_step_with_a_screenshot() {
     assert!(shot.starts_with(dir.path()));
     let png = std::fs::read(shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // It shows what the page showed: private, whatever the umask.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(shot).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
     // The step after the failure never ran.
     assert!(site.log.lines().is_empty(), "{:?}", site.log.lines());
     assert!(report.render_table().contains("FAILED"));

@@ -235,14 +235,14 @@ test('the skill: typed URL, two new tabs, Back and Forward are steps of their ow
   assert.match(md, new RegExp(`go forward in tab 1 \\(the browser's Forward button\\) to \`${url('/cups')}\``));
   assert.ok(!md.includes(SECRET));
   // The password is an input with no default, to be asked for.
-  assert.match(md, /^- `\{\{\w+\}\}` \(textbox 'Password'\)(?!.*default)/m);
+  assert.match(md, /^- `\{\{\w+\}\}` \(textbox `"Password"`\)(?!.*default)/m);
 });
 
 test('clawtrail replay reaches the end with new values', async () => {
   const since = mark();
   const values = { user: 'grace', note: 'Call Bob', city: 'Zürich', cup: 'Ada', drink: 'Flat white' };
   const input = (label) => {
-    const m = exported.skillMd.match(new RegExp(`^- \`\\{\\{(\\w+)\\}\\}\` \\(textbox '${label}'\\)`, 'm'));
+    const m = exported.skillMd.match(new RegExp(`^- \`\\{\\{(\\w+)\\}\\}\` \\(textbox \`"${label}"\`\\)`, 'm'));
     assert.ok(m, `an input for the textbox '${label}'`);
     return m[1];
   };
@@ -273,7 +273,7 @@ test('@puppeteer/replay reaches the end with the recorded values', async () => {
 test('a real OpenClaw gateway runs every plan of the skill to the same end', { skip: openclawSkip() }, async () => {
   const since = mark();
   const values = { user: 'linus', note: 'Water plants', city: 'Genève', cup: 'Alan', drink: 'Mocha' };
-  const input = (label) => exported.skillMd.match(new RegExp(`^- \`\\{\\{(\\w+)\\}\\}\` \\(textbox '${label}'\\)`, 'm'))[1];
+  const input = (label) => exported.skillMd.match(new RegExp(`^- \`\\{\\{(\\w+)\\}\\}\` \\(textbox \`"${label}"\`\\)`, 'm'))[1];
   const { total } = await runOpenClaw(exported, {
     [input('User name')]: values.user,
     [input('Password')]: SECRET,

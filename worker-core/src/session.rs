@@ -235,7 +235,8 @@ impl Session {
     ) -> Accepted {
         let scheme = tab.url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
         let known = self.meta.tabs.iter().any(|t| t.tab_id == tab.tab_id);
-        let recordable = workflow_format::allowed_scheme(&tab.url).is_some();
+        let recordable =
+            workflow_format::check_url(&tab.url, workflow_format::UrlPolicy::Web).is_ok();
         let blank_new_tab = matches!(kind, EventKind::TabOpened { .. })
             && (tab.url.is_empty() || tab.url.starts_with("chrome://newtab"));
         match scheme.as_deref() {
@@ -309,7 +310,7 @@ impl Session {
 /// Replaces URLs a recording may not hold (`chrome://newtab`, empty) with
 /// `about:blank`, so that a tab event is never refused for its URL.
 fn recordable_url(url: &str) -> String {
-    if workflow_format::allowed_scheme(url).is_some()
+    if workflow_format::check_url(url, workflow_format::UrlPolicy::Web).is_ok()
         && url.len() <= workflow_format::limits::URL
         && !url.chars().any(|c| c.is_control() || c.is_whitespace())
     {
@@ -415,6 +416,8 @@ mod tests {
             placeholder: None,
             autocomplete: None,
             was_password: false,
+            masked: false,
+            id: None,
             aria_unique: None,
             text_unique: None,
             bounds: Rect {

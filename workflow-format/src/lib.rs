@@ -21,8 +21,14 @@ pub use model::*;
 pub use pages::{PageGroup, format_offset, page_groups};
 pub use parse::{ParseError, from_json_slice, from_json_str, to_canonical_json};
 pub use rules::{
-    ALLOWED_SCHEMES, NAME_FROM_CONTENT_ROLES, allowed_scheme, is_significant_key, is_value_role,
-    limits, name_from_content, names_match, redaction_reason,
+    ALLOWED_ABOUT_URLS, ARIA_ROLES, ClipboardKey, UrlPolicy, UrlProblem, allowed_scheme_with,
+    check_url, clipboard_key, display_host, is_aria_role, quick_url_ok,
+};
+pub use rules::{
+    ALLOWED_SCHEMES, BANK_ACCOUNT_WORDS, CARD_WORDS, CJK_WORDS, FieldFacts,
+    NAME_FROM_CONTENT_ROLES, ONE_TIME_CODE_WORDS, PASSWORD_WORDS, allowed_scheme,
+    is_significant_key, is_value_role, limits, name_from_content, names_match, redaction_reason,
+    secret_words, takes_text,
 };
 pub use validate::{Problem, ValidationError};
 

@@ -274,14 +274,23 @@ impl FieldValue {
 #[serde(rename_all = "snake_case")]
 pub enum RedactionReason {
     /// `input[type=password]`, a field that was one before a show-password
-    /// toggle, or `autocomplete=current-password|new-password`.
+    /// toggle (or took its place), `autocomplete=current-password|new-password`,
+    /// or a field whose name, id, label or placeholder says password, PIN or
+    /// secret (`rules::PASSWORD_WORDS`).
     Password,
-    /// `autocomplete=one-time-code`.
+    /// `autocomplete=one-time-code`, or a field named for a one-time code
+    /// (`otp`, `TAN`, `verification code`, ...).
     OneTimeCode,
-    /// `autocomplete=cc-*` (card number, expiry, CSC, holder name, ...).
+    /// `autocomplete=cc-*` (card number, expiry, CSC, holder name, ...), or
+    /// a field named for card data (`cardnumber`, `cvv`, ...).
     CardData,
     /// `input[type=hidden]`: never something the user typed.
     Hidden,
+    /// A field named for a bank account number (`IBAN`, `Kontonummer`, ...).
+    BankAccount,
+    /// A field the page masks with `-webkit-text-security` (see
+    /// `Target::masked`) and that no other rule names.
+    Masked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -347,14 +356,29 @@ pub struct Target {
     pub input_type: Option<String>,
     /// The `name` attribute.
     pub name: Option<String>,
+    /// The `id` attribute. Selectors often carry it too, but only this says
+    /// for sure what the page called the field (the redaction rule reads
+    /// it: `id="cardNumber"`). Left out when there is none, and in older
+    /// recordings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The text of the associated `<label>` or `aria-label`.
     pub label: Option<String>,
     pub placeholder: Option<String>,
     /// The `autocomplete` attribute, verbatim (lower-case).
     pub autocomplete: Option<String>,
     /// The field was a password field earlier (a show-password toggle
-    /// changed its type). Its value stays redacted.
+    /// changed its type), or it took the place of one: a toggle that swaps
+    /// the password `<input>` for a text `<input>` in the same spot (the
+    /// old one removed or hidden) marks the new one too. Its value stays
+    /// redacted.
     pub was_password: bool,
+    /// Its computed `-webkit-text-security` was not `none` when recorded:
+    /// the page shows it as dots, as it would a password (PIN fields often
+    /// do this without `type=password`). Its value stays redacted. Left
+    /// out when false, and in older recordings.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub masked: bool,
     pub bounds: Rect,
 }
 

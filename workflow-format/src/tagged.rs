@@ -622,6 +622,8 @@ mod tests {
             placeholder: None,
             autocomplete: None,
             was_password: false,
+            masked: false,
+            id: None,
             aria_unique: None,
             text_unique: None,
             bounds: crate::model::Rect {

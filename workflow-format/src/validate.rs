@@ -14,7 +14,7 @@ use crate::FORMAT_VERSION;
 use crate::model::{
     Event, EventKind, FieldValue, Modifiers, Pointer, Recording, RedactionReason, Target,
 };
-use crate::rules::{allowed_scheme, is_significant_key, limits};
+use crate::rules::{UrlPolicy, UrlProblem, check_url, is_significant_key, limits};
 
 /// Why a recording is inconsistent, and where.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -52,8 +52,16 @@ pub enum Problem {
     TooDeep { depth: usize, max: usize },
     #[error("contains a control character")]
     ControlCharacter,
-    #[error("URL scheme is not one of http, https, file, about")]
+    #[error("URL scheme is not http or https")]
     DisallowedScheme,
+    /// See [`UrlProblem::Backslash`].
+    #[error("URL contains a backslash")]
+    UrlBackslash,
+    /// See [`UrlProblem::Credentials`].
+    #[error("URL contains a user name or password")]
+    UrlCredentials,
+    #[error("URL does not parse (WHATWG URL rules)")]
+    UrlUnparsable,
     #[error("ends before the recording started")]
     EndsBeforeStart,
     #[error("expected seq {expected}, found {found} (a gap or reordering)")]
@@ -96,7 +104,18 @@ impl Recording {
     /// Checks every rule of format version 1 and returns the first
     /// violation, naming the field and the event.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        Validator::default().recording(self)
+        self.validate_with(UrlPolicy::Web)
+    }
+
+    /// [`Recording::validate`], with the URLs `policy` allows. Only a
+    /// replay the user explicitly allowed `file:` pages for passes
+    /// [`UrlPolicy::WebAndFiles`]; storing and exporting never do.
+    pub fn validate_with(&self, policy: UrlPolicy) -> Result<(), ValidationError> {
+        Validator {
+            urls: policy,
+            ..Validator::default()
+        }
+        .recording(self)
     }
 }
 
@@ -112,6 +131,7 @@ impl Event {
         let mut v = Validator {
             path: vec!["event".to_owned()],
             seq: Some(self.seq),
+            urls: UrlPolicy::Web,
         };
         v.event_body(self)
     }
@@ -123,6 +143,7 @@ impl Event {
 struct Validator {
     path: Vec<String>,
     seq: Option<u64>,
+    urls: UrlPolicy,
 }
 
 type Res = Result<(), ValidationError>;
@@ -402,6 +423,7 @@ impl Validator {
             ("text", &t.text),
             ("input_type", &t.input_type),
             ("name", &t.name),
+            ("id", &t.id),
             ("label", &t.label),
             ("placeholder", &t.placeholder),
             ("autocomplete", &t.autocomplete),
@@ -482,10 +504,17 @@ impl Validator {
         if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(self.err(field, Problem::ControlCharacter));
         }
-        if allowed_scheme(url).is_none() {
-            return Err(self.err(field, Problem::DisallowedScheme));
-        }
-        Ok(())
+        check_url(url, self.urls).map_err(|p| {
+            self.err(
+                field,
+                match p {
+                    UrlProblem::DisallowedScheme => Problem::DisallowedScheme,
+                    UrlProblem::Backslash => Problem::UrlBackslash,
+                    UrlProblem::Credentials => Problem::UrlCredentials,
+                    UrlProblem::Unparsable => Problem::UrlUnparsable,
+                },
+            )
+        })
     }
 
     fn depth(&self, field: &str, depth: usize) -> Res {

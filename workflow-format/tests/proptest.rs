@@ -40,11 +40,13 @@ fn typed() -> impl Strategy<Value = String> {
 
 fn url() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => "https?://[a-z]{1,10}(\\.[a-z]{2,6}){1,2}(:[1-9][0-9]{1,4})?(/[A-Za-z0-9._~%-]{0,10}){0,4}(\\?[a-z]{1,5}=[A-Za-z0-9%]{0,8})?(#[a-z]{0,6})?",
-        1 => "https://[a-z]{1,6}\\.example/[^\\s\\p{C}]{0,8}",
-        1 => "(HTTP|Https|FILE)://[A-Za-z]{0,8}/[a-z]{0,8}",
+        4 => "https?://[a-z]{1,10}(\\.[a-z]{2,6}){1,2}(:[1-9][0-9]{1,3})?(/[A-Za-z0-9._~%-]{0,10}){0,4}(\\?[a-z]{1,5}=[A-Za-z0-9%]{0,8})?(#[a-z]{0,6})?",
+        // Any printable path character but a backslash (refused: see
+        // `rules::UrlProblem::Backslash`).
+        1 => "https://[a-z]{1,6}\\.example/[^\\s\\p{C}\\\\]{0,8}",
+        1 => "(HTTP|Https)://[A-Za-z]{1,8}/[a-z]{0,8}",
         1 => Just("about:blank".to_owned()),
-        1 => "file:///[a-z]{1,8}(/[a-z]{1,8}){0,3}\\.html",
+        1 => Just("about:srcdoc".to_owned()),
     ]
 }
 
@@ -170,6 +172,8 @@ fn plain_target() -> BoxedStrategy<Target> {
                 placeholder,
                 autocomplete: autocomplete.map(str::to_owned),
                 was_password: false,
+                masked: false,
+                id: None,
                 aria_unique: None,
                 text_unique: None,
                 bounds,
@@ -181,7 +185,7 @@ fn plain_target() -> BoxedStrategy<Target> {
 /// An element whose value must never be captured, for each way a field
 /// becomes sensitive.
 fn sensitive_target() -> BoxedStrategy<Target> {
-    (plain_target(), 0..6usize, any::<bool>())
+    (plain_target(), 0..9usize, any::<bool>())
         .prop_map(|(mut t, how, upper)| {
             let case = |s: &str| {
                 if upper {
@@ -203,9 +207,26 @@ fn sensitive_target() -> BoxedStrategy<Target> {
                 2 => t.autocomplete = Some(case("one-time-code")),
                 3 => t.autocomplete = Some(format!("section-pay billing {}", case("cc-number"))),
                 4 => t.autocomplete = Some(case("new-password")),
-                _ => {
+                5 => {
                     t.tag = "input".into();
                     t.input_type = Some(case("hidden"));
+                }
+                // Drawn as dots by `-webkit-text-security`.
+                6 => t.masked = true,
+                // Named for what it holds, in the page's own words.
+                7 => {
+                    t.tag = "input".into();
+                    t.input_type = Some("text".into());
+                    if upper {
+                        t.id = Some("CARD_NUMBER".into());
+                    } else {
+                        t.name = Some("cardNumber".into());
+                    }
+                }
+                _ => {
+                    t.tag = "input".into();
+                    t.input_type = None;
+                    t.label = Some(case("Mot de passe"));
                 }
             }
             assert!(t.redaction_reason().is_some(), "not sensitive: {t:?}");
@@ -224,6 +245,8 @@ fn reason() -> impl Strategy<Value = RedactionReason> {
         RedactionReason::OneTimeCode,
         RedactionReason::CardData,
         RedactionReason::Hidden,
+        RedactionReason::BankAccount,
+        RedactionReason::Masked,
     ])
 }
 

@@ -255,6 +255,41 @@ fn cases() -> Vec<Case> {
             problem: Problem::DisallowedScheme,
         },
         Case {
+            name: "file: event url (a forged recording's way to a local file)",
+            break_it: |r| r.events[0].url = "file:///home/u/.ssh/id_rsa.txt".into(),
+            field: "events[0].url",
+            seq: Some(0),
+            problem: Problem::DisallowedScheme,
+        },
+        Case {
+            name: "about: tab url other than blank or srcdoc",
+            break_it: |r| r.tabs[1].initial_url = "about:config".into(),
+            field: "tabs[1].initial_url",
+            seq: None,
+            problem: Problem::DisallowedScheme,
+        },
+        Case {
+            name: "backslash in a url (a WHATWG parser reads it as a slash)",
+            break_it: |r| r.events[0].url = "https://evil.test\\@bank.example.com/".into(),
+            field: "events[0].url",
+            seq: Some(0),
+            problem: Problem::UrlBackslash,
+        },
+        Case {
+            name: "credentials in a url",
+            break_it: |r| r.tabs[1].initial_url = "https://bank.example.com@evil.test/".into(),
+            field: "tabs[1].initial_url",
+            seq: None,
+            problem: Problem::UrlCredentials,
+        },
+        Case {
+            name: "url that no browser parses",
+            break_it: |r| r.events[0].url = "http://[::1/".into(),
+            field: "events[0].url",
+            seq: Some(0),
+            problem: Problem::UrlUnparsable,
+        },
+        Case {
             name: "ends before it starts",
             break_it: |r| r.ended_at = r.started_at - Duration::milliseconds(1),
             field: "ended_at",
@@ -401,6 +436,85 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "masked PIN field captured as text",
+            break_it: |r| {
+                let t = target_mut(r, 2);
+                // No type=password, no telling name: only the style.
+                t.input_type = Some("tel".into());
+                t.name = Some("field1".into());
+                t.label = None;
+                t.placeholder = None;
+                t.autocomplete = None;
+                t.aria = None;
+                t.masked = true;
+            },
+            field: "events[2].kind.value",
+            seq: Some(2),
+            problem: Problem::RedactionRequired {
+                reason: RedactionReason::Masked,
+            },
+        },
+        Case {
+            name: "card number field named cardnumber captured as text",
+            break_it: |r| {
+                let t = target_mut(r, 2);
+                t.name = Some("cardnumber".into());
+                t.autocomplete = None;
+            },
+            field: "events[2].kind.value",
+            seq: Some(2),
+            problem: Problem::RedactionRequired {
+                reason: RedactionReason::CardData,
+            },
+        },
+        Case {
+            name: "CVV field known by its id captured as text",
+            break_it: |r| {
+                let t = target_mut(r, 2);
+                t.id = Some("cvv2".into());
+                t.autocomplete = None;
+            },
+            field: "events[2].kind.value",
+            seq: Some(2),
+            problem: Problem::RedactionRequired {
+                reason: RedactionReason::CardData,
+            },
+        },
+        Case {
+            name: "IBAN field labelled in German captured as text",
+            break_it: |r| target_mut(r, 2).label = Some("Kontonummer".into()),
+            field: "events[2].kind.value",
+            seq: Some(2),
+            problem: Problem::RedactionRequired {
+                reason: RedactionReason::BankAccount,
+            },
+        },
+        Case {
+            name: "password field labelled in French captured as text",
+            break_it: |r| target_mut(r, 2).placeholder = Some("Mot de passe".into()),
+            field: "events[2].kind.value",
+            seq: Some(2),
+            problem: Problem::RedactionRequired {
+                reason: RedactionReason::Password,
+            },
+        },
+        Case {
+            name: "Enter on a field named for a one-time code",
+            break_it: |r| {
+                if let EventKind::Key {
+                    target: Some(t), ..
+                } = &mut r.events[5].kind
+                {
+                    t.name = Some("otp".into());
+                }
+            },
+            field: "events[5].kind.key",
+            seq: Some(5),
+            problem: Problem::KeyOnSensitiveField {
+                reason: RedactionReason::OneTimeCode,
+            },
+        },
+        Case {
             name: "one-time code in a contenteditable",
             break_it: |r| {
                 let mut t = target_mut(r, 2).clone();
@@ -540,9 +654,12 @@ fn every_problem_variant_has_a_case() {
             Problem::KeyOnSensitiveField { .. } => 19,
             Problem::InsignificantKey { .. } => 20,
             Problem::LengthMismatch { .. } => 21,
+            Problem::UrlBackslash => 22,
+            Problem::UrlCredentials => 23,
+            Problem::UrlUnparsable => 24,
         }
     }
-    let mut covered = [false; 22];
+    let mut covered = [false; 25];
     for case in cases() {
         covered[index(&case.problem)] = true;
     }
@@ -626,9 +743,9 @@ fn what_the_rules_allow() {
             }
         }),
         ("an empty recording", |r| r.events.clear()),
-        ("upper-case scheme and file URLs", |r| {
+        ("upper-case scheme and the about: placeholders", |r| {
             r.events[0].url = "HTTPS://EXAMPLE.COM/".into();
-            r.tabs[1].initial_url = "file:///tmp/form.html".into();
+            r.tabs[1].initial_url = "about:blank".into();
         }),
         ("an event exactly at the start and one at the end", |r| {
             r.events[0].at = r.started_at;
@@ -813,6 +930,39 @@ fn unknown_versions_parse_but_do_not_validate() {
 }
 
 /// Members typed `T | null` may be left out; they read as `null`.
+#[test]
+fn masked_and_id_are_left_out_when_unset_and_read_back_when_set() {
+    // Recordings made before these members existed have neither: they are
+    // left out when unset, so such a recording is what we write today.
+    let v = fixture_json();
+    let target = v["events"][2]["kind"]["target"].as_object().unwrap();
+    assert!(!target.contains_key("masked") && !target.contains_key("id"));
+    parse_value(&v).unwrap().validate().unwrap();
+
+    let mut r = recording();
+    let t = target_mut(&mut r, 2);
+    t.masked = true;
+    t.id = Some("pin".into());
+    r.events[2].kind = EventKind::Input {
+        target: t.clone(),
+        value: FieldValue::Redacted {
+            reason: RedactionReason::Password,
+        },
+    };
+    r.validate().unwrap();
+    let back = from_json_slice(&to_canonical_json(&r)).unwrap();
+    assert_eq!(back, r);
+    let t = back.events[2].target().unwrap();
+    assert!(t.masked);
+    assert_eq!(t.id.as_deref(), Some("pin"));
+    // An `id` is a single line of bounded length like `name`.
+    let mut r = recording();
+    target_mut(&mut r, 1).id = Some("a\nb".into());
+    let err = r.validate().unwrap_err();
+    assert_eq!(err.field, "events[1].kind.target.id");
+    assert_eq!(err.problem, Problem::ControlCharacter);
+}
+
 #[test]
 fn optional_members_may_be_omitted() {
     let mut v = fixture_json();

@@ -37,6 +37,8 @@ pub fn target(tag: &str, input_type: Option<&str>, label: &str) -> Target {
         placeholder: None,
         autocomplete: None,
         was_password: false,
+        masked: false,
+        id: None,
         aria_unique: None,
         text_unique: None,
         bounds: Rect {

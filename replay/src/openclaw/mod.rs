@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 
 use workflow_format::Recording;
 
+pub(crate) use plan::key_combo;
 pub use plan::{MAX_BATCH_ACTIONS, url_glob};
 
-use crate::ExportError;
-use crate::fsio::write_dir_atomically;
 use crate::slug::skill_slug;
+use crate::{ExportError, ExportOptions};
 
 /// One file of a rendered skill, relative to the skill folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,15 @@ pub struct SkillFile {
 /// The recording is validated first, so a recording that carries a value
 /// in a field that must be redacted is refused rather than exported.
 pub fn render_openclaw_skill(rec: &Recording) -> Result<(String, Vec<SkillFile>), ExportError> {
-    let wf = crate::checked_workflow(rec)?;
+    render_openclaw_skill_with(rec, &ExportOptions::default())
+}
+
+/// [`render_openclaw_skill`] with what the user allowed.
+pub fn render_openclaw_skill_with(
+    rec: &Recording,
+    opts: &ExportOptions,
+) -> Result<(String, Vec<SkillFile>), ExportError> {
+    let wf = crate::checked_workflow(rec, opts)?;
     let slug = skill_slug(rec);
     let plans = plan::plans(&wf);
     let mut files = vec![SkillFile {
@@ -73,11 +81,26 @@ pub fn render_openclaw_skill(rec: &Recording) -> Result<(String, Vec<SkillFile>)
 /// same recording; anything else is refused with
 /// [`ExportError::WouldOverwrite`].
 pub fn export_openclaw_skill(rec: &Recording, out_dir: &Path) -> Result<PathBuf, ExportError> {
-    let (slug, files) = render_openclaw_skill(rec)?;
+    export_openclaw_skill_with(rec, out_dir, &ExportOptions::default())
+}
+
+/// [`export_openclaw_skill`] with what the user allowed.
+pub fn export_openclaw_skill_with(
+    rec: &Recording,
+    out_dir: &Path,
+    opts: &ExportOptions,
+) -> Result<PathBuf, ExportError> {
+    let (slug, files) = render_openclaw_skill_with(rec, opts)?;
     let marker = format!("  clawtrail-recording-id: \"{}\"\n", rec.id);
-    write_dir_atomically(out_dir, &slug, &files, |skill_md| {
-        frontmatter(skill_md).is_some_and(|fm| fm.contains(&marker))
-    })
+    let ours = |dir: &Path| {
+        std::fs::read_to_string(dir.join("SKILL.md"))
+            .is_ok_and(|md| frontmatter(&md).is_some_and(|fm| fm.contains(&marker)))
+    };
+    // 0700 / 0600 wherever it goes: the folder holds the whole recording.
+    clawtrail_fs::create_private_dir_all(out_dir)?;
+    let out = clawtrail_fs::Dir::new(out_dir, clawtrail_fs::Links::Follow);
+    let files = files.iter().map(|f| (&f.path, &f.contents));
+    Ok(out.replace_dir(&slug, files, ours)?)
 }
 
 /// The frontmatter block of a SKILL.md, without its `---` fences.

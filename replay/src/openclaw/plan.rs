@@ -28,7 +28,7 @@ use workflow_format::{Modifiers, MouseButton, Point, Target};
 
 use crate::selectors::{Alternative, preferred};
 use crate::steps::{Action, Entry, Segment, Step, Workflow, is_activatable};
-use crate::text::quoted;
+use crate::text::{braces_escaped, css_without_placeholders, js_string};
 
 /// The most actions OpenClaw accepts in one batch.
 pub const MAX_BATCH_ACTIONS: usize = 100;
@@ -160,8 +160,9 @@ fn point_click(step: &Step) -> Option<PointClick> {
 /// inside one). Page text enters only as JSON string literals.
 fn point_function(frame_path: &[u32], target: &Target, offset: Point) -> String {
     let path = serde_json::to_string(frame_path).expect("numbers serialize");
-    let hosts = serde_json::to_string(&target.shadow_hosts).expect("strings serialize");
-    let css = quoted(&target.css);
+    let hosts =
+        braces_escaped(&serde_json::to_string(&target.shadow_hosts).expect("strings serialize"));
+    let css = js_string(&target.css);
     let (ox, oy) = (offset.x.max(0.0), offset.y.max(0.0));
     format!(
         r#"() => {{
@@ -207,12 +208,23 @@ pub fn url_glob(url: &str) -> String {
 }
 
 /// The selector a plan uses for a step.
+///
+/// Never one that spells `{{`: the agent fills a plan by replacing every
+/// `{{name}}`, so page text that looks like a placeholder would receive an
+/// input's value (a secret, even). Role and text selectors escape braces
+/// already; a CSS or XPath alternative with one is passed over, and the
+/// last resort, the CSS selector, has its braces CSS-escaped.
 fn selector(step: &Step) -> Option<String> {
     let target = step.target.as_ref()?;
-    let alts: &[Alternative] = &step.alternatives;
-    preferred(alts, target)
+    let alts: Vec<Alternative> = step
+        .alternatives
+        .iter()
+        .filter(|a| crate::selectors::playwright(a, target).is_some_and(|s| !s.contains("{{")))
+        .cloned()
+        .collect();
+    preferred(&alts, target)
         .map(|(_, s)| s)
-        .or_else(|| Some(format!("css={}", target.css)))
+        .or_else(|| Some(format!("css={}", css_without_placeholders(&target.css))))
 }
 
 fn modifier_names(m: &Modifiers) -> Vec<&'static str> {
@@ -239,6 +251,9 @@ pub fn key_combo(key: &str, m: &Modifiers) -> String {
 
 /// The act requests for one step (none for steps a batch need not replay).
 fn step_actions(step: &Step, wf: &Workflow) -> Vec<PlanAction> {
+    if step.left_out.is_some() {
+        return Vec::new();
+    }
     let sel = selector(step);
     match (&step.action, sel) {
         (
@@ -325,14 +340,14 @@ fn wait_selector(selector: String) -> PlanAction {
 
 fn wait_href(url: &str) -> PlanAction {
     let mut a = PlanAction::new("wait");
-    a.function = Some(format!("() => location.href === {}", quoted(url)));
+    a.function = Some(format!("() => location.href === {}", js_string(url)));
     a.timeout_ms = Some(PAGE_TIMEOUT_MS);
     a
 }
 
 fn wait_title(title: &str) -> PlanAction {
     let mut a = PlanAction::new("wait");
-    a.function = Some(format!("() => document.title === {}", quoted(title)));
+    a.function = Some(format!("() => document.title === {}", js_string(title)));
     a.timeout_ms = Some(PAGE_TIMEOUT_MS);
     a
 }
@@ -375,6 +390,7 @@ pub fn plans(wf: &Workflow) -> Vec<Plan> {
                 items.push((step.number, wait_selector(sel)));
             }
             changed = matches!(step.action, Action::Click { .. } | Action::Press { .. })
+                && step.left_out.is_none()
                 && step.navigates_to.is_none()
                 && step.opens_tab.is_none();
             if let (Some(point), Some(sel)) = (point_click(step), selector(step)) {

@@ -31,6 +31,8 @@ pub fn el(tag: &str, css: &str) -> Target {
         placeholder: None,
         autocomplete: None,
         was_password: false,
+        masked: false,
+        id: None,
         aria_unique: None,
         text_unique: None,
         bounds: Rect {

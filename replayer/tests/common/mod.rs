@@ -160,6 +160,16 @@ document.getElementById('settings').addEventListener('click', e => log('settings
                 }
             ),
         ),
+        // Where a forged recording pastes what it copied elsewhere.
+        "paste" => page(
+            "Contact",
+            r#"<textarea id="msg" aria-label="Message"></textarea><button id="send">Send</button>
+<script>document.getElementById('send').addEventListener('click', () => log('sent ' + document.getElementById('msg').value));</script>"#,
+        ),
+        "download" => page(
+            "Download",
+            r#"<a id="get" href="/download">Get the file</a>"#,
+        ),
         _ => return None,
     })
 }
@@ -194,6 +204,21 @@ pub async fn site() -> Site {
         .route("/p/spa/settings", get(|| async { pages("spa").unwrap() }))
         .route("/signup", post(signup))
         .route("/log", post(record_log))
+        .route(
+            "/download",
+            get(|| async {
+                (
+                    [
+                        ("content-type", "application/octet-stream"),
+                        (
+                            "content-disposition",
+                            "attachment; filename=\"payload.bin\"",
+                        ),
+                    ],
+                    "payload",
+                )
+            }),
+        )
         .with_state(log.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -216,6 +241,8 @@ pub fn options(dir: &std::path::Path, params: &[(&str, &str)]) -> ReplayOptions 
             navigation: Duration::from_secs(10),
         },
         artifacts_dir: dir.to_owned(),
+        allow_clipboard: false,
+        allow_file_urls: false,
     }
 }
 
@@ -237,6 +264,8 @@ pub fn el(tag: &str, css: &str) -> Target {
         placeholder: None,
         autocomplete: None,
         was_password: false,
+        masked: false,
+        id: None,
         aria_unique: None,
         text_unique: None,
         bounds: Rect {

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 
 /** The inputs of an exported skill (its "## Inputs" list), in order. */
 export function skillInputs(skillMd) {
-  return [...skillMd.matchAll(/^- `\{\{(\w+)\}\}`/gm)].map((m) => m[1]);
+  // The Inputs list ("- `{{name}}` (field ..."), not the review at the top
+  // ("- `{{name}}` is a password ...").
+  return [...skillMd.matchAll(/^- `\{\{(\w+)\}\}` \(/gm)].map((m) => m[1]);
 }
 
 /** The one input of an exported skill. */

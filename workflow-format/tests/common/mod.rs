@@ -43,6 +43,8 @@ pub fn text_field(css: &str) -> Target {
         placeholder: Some("you@example.com".into()),
         autocomplete: Some("email".into()),
         was_password: false,
+        masked: false,
+        id: None,
         aria_unique: None,
         text_unique: None,
         bounds: Rect {
