@@ -61,6 +61,26 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// `clawtrail export ID --format FORMAT --out OUT EXTRA...`.
+fn export(
+    data: &std::path::Path,
+    id: &str,
+    format: &str,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "export",
+        id,
+        "--format",
+        format,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    cli(data, &args)
+}
+
 #[test]
 fn exports_leave_clipboard_shortcuts_out_unless_allowed_and_say_so() {
     let dir = tempfile::tempdir().unwrap();
@@ -71,17 +91,7 @@ fn exports_leave_clipboard_shortcuts_out_unless_allowed_and_say_so() {
     let id = rec.id.to_string();
 
     let out_dir = dir.path().join("out");
-    let out = cli(
-        &data,
-        &[
-            "export",
-            &id,
-            "--format",
-            "openclaw-skill",
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
-    );
+    let out = export(&data, &id, "openclaw-skill", &out_dir, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -99,18 +109,7 @@ fn exports_leave_clipboard_shortcuts_out_unless_allowed_and_say_so() {
     assert!(skill.contains("**Left out of the plan:** a clipboard shortcut"));
     let flow_dir = dir.path().join("flow");
     std::fs::create_dir(&flow_dir).unwrap();
-    let out = cli(
-        &data,
-        &[
-            "export",
-            &id,
-            "--format",
-            "devtools",
-            "--out",
-            flow_dir.to_str().unwrap(),
-            "--json",
-        ],
-    );
+    let out = export(&data, &id, "devtools", &flow_dir, &["--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
@@ -126,17 +125,12 @@ fn exports_leave_clipboard_shortcuts_out_unless_allowed_and_say_so() {
 
     // Allowed: the plan presses them, and nothing is said to be left out.
     let allowed = dir.path().join("allowed");
-    let out = cli(
+    let out = export(
         &data,
-        &[
-            "export",
-            &id,
-            "--format",
-            "openclaw-skill",
-            "--out",
-            allowed.to_str().unwrap(),
-            "--allow-clipboard",
-        ],
+        &id,
+        "openclaw-skill",
+        &allowed,
+        &["--allow-clipboard"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("left out"), "{}", stderr(&out));

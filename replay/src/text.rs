@@ -79,25 +79,11 @@ pub fn element_kind(t: &Target) -> String {
     }
 }
 
-/// The words that name `t` on its page (accessible name, label, text,
-/// placeholder or `name`), raw: show them only through [`data`].
-pub fn element_name(t: &Target) -> Option<&str> {
-    t.aria
-        .as_ref()
-        .map(|a| a.name.as_str())
-        .filter(|n| !n.trim().is_empty())
-        .or(t.label.as_deref())
-        .or(t.text.as_deref())
-        .or(t.placeholder.as_deref())
-        .or(t.name.as_deref())
-        .filter(|n| !n.trim().is_empty())
-}
-
 /// The element for prose: ``button `"Sign in"` `` or, without a name,
 /// ``div `"#main > div:nth-child(2)"` `` (its CSS selector, as data too).
 pub fn element(t: &Target) -> String {
     let kind = element_kind(t);
-    match element_name(t) {
+    match t.display_name() {
         Some(n) => format!("{kind} {}", data(n, NAME_MAX)),
         None => format!("{kind} {}", data(&t.css, NAME_MAX)),
     }

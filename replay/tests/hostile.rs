@@ -360,4 +360,3 @@ fn the_description_names_hosts_as_a_browser_parses_them() {
         fm["description"]
     );
 }
-

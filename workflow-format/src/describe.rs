@@ -16,6 +16,20 @@ fn quote(s: &str) -> String {
 }
 
 impl Target {
+    /// The words that name this element on its page, raw (page text): its
+    /// accessible name, else its label, text, placeholder or `name`.
+    pub fn display_name(&self) -> Option<&str> {
+        self.aria
+            .as_ref()
+            .map(|a| a.name.as_str())
+            .filter(|n| !n.trim().is_empty())
+            .or(self.label.as_deref())
+            .or(self.text.as_deref())
+            .or(self.placeholder.as_deref())
+            .or(self.name.as_deref())
+            .filter(|n| !n.trim().is_empty())
+    }
+
     /// What a person would call this element, e.g. `button 'Sign in'`,
     /// `textbox 'Email'`, or `div #main` when nothing better is known.
     pub fn describe(&self) -> String {
@@ -28,17 +42,7 @@ impl Target {
                 ("input", None) => "text field".to_owned(),
                 (tag, _) => tag.to_owned(),
             });
-        let name = self
-            .aria
-            .as_ref()
-            .map(|a| a.name.as_str())
-            .filter(|n| !n.trim().is_empty())
-            .or(self.label.as_deref())
-            .or(self.text.as_deref())
-            .or(self.placeholder.as_deref())
-            .or(self.name.as_deref())
-            .filter(|n| !n.trim().is_empty());
-        match name {
+        match self.display_name() {
             Some(n) => format!("{what} {}", quote(n)),
             None => format!("{what} {}", self.css),
         }
