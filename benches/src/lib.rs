@@ -92,6 +92,9 @@ pub fn replay_recording(id: Uuid, url: &str, clicks: usize) -> Recording {
             id: None,
             aria_unique: None,
             text_unique: None,
+            text_contains_unique: None,
+            css_pierce_unique: None,
+            css_chain_unique: None,
             bounds: Rect {
                 x: 8.0,
                 y: 8.0 + 24.0 * b as f64,

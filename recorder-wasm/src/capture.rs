@@ -23,14 +23,16 @@ pub struct ElementFacts {
     /// Selectors of the shadow hosts from the document down, already built.
     pub shadow_hosts: Vec<String>,
     pub input_type: Option<String>,
+    /// The role `clawtrail_accname::role` computed (what Chromium's
+    /// accessibility tree says), `None` for a generic element.
     pub role: Option<String>,
-    /// Text of the first associated `<label>`.
+    /// The accessible name `clawtrail_accname::name` computed.
+    pub accessible_name: Option<String>,
+    /// Text of the `aria-labelledby` targets, else of the first associated
+    /// `<label>`: what the page wrote next to a field, which the redaction
+    /// rule reads and `Target::label` keeps.
     pub label_text: Option<String>,
     pub placeholder: Option<String>,
-    /// The `value` of an `<input type=submit|button|reset>`: its caption,
-    /// which the page wrote, not data a user entered. Never read for any
-    /// other element.
-    pub button_value: Option<String>,
     pub autocomplete: Option<String>,
     /// The element was seen with `type=password` at some point, or took
     /// the place of an element that was (see [`replaces_password`]).
@@ -38,8 +40,6 @@ pub struct ElementFacts {
     /// Its computed `-webkit-text-security` is not `none` (see
     /// [`is_masked`]).
     pub masked: bool,
-    /// `<a>`/`<area>` with an `href`.
-    pub has_href: bool,
     /// `innerText` (or `textContent`) as read.
     pub text: Option<String>,
     pub bounds: Rect,
@@ -53,13 +53,12 @@ impl Default for ElementFacts {
             shadow_hosts: Vec::new(),
             input_type: None,
             role: None,
+            accessible_name: None,
             label_text: None,
             placeholder: None,
-            button_value: None,
             autocomplete: None,
             was_password: false,
             masked: false,
-            has_href: false,
             text: None,
             bounds: Rect {
                 x: 0.0,
@@ -123,29 +122,6 @@ pub fn typed_text(raw: &str, max: usize) -> String {
     out
 }
 
-/// The ARIA role an element has without a `role` attribute, for the
-/// elements a recorded step usually targets.
-pub fn implicit_role(tag: &str, input_type: Option<&str>, has_href: bool) -> Option<&'static str> {
-    let input_type = input_type.map(str::to_ascii_lowercase);
-    Some(match tag {
-        "button" => "button",
-        "a" | "area" if has_href => "link",
-        "select" => "combobox",
-        "textarea" => "textbox",
-        "input" => match input_type.as_deref().unwrap_or("text") {
-            "button" | "submit" | "reset" | "image" => "button",
-            "checkbox" => "checkbox",
-            "radio" => "radio",
-            "range" => "slider",
-            "number" => "spinbutton",
-            "search" => "searchbox",
-            "text" | "email" | "tel" | "url" | "password" => "textbox",
-            _ => return None,
-        },
-        _ => return None,
-    })
-}
-
 /// Builds the [`Target`] for an element. `is_unique` answers whether a CSS
 /// selector matches exactly one element in the element's root (the glue
 /// runs `querySelectorAll`); the first unique candidate of
@@ -172,6 +148,9 @@ pub fn target(
         aria,
         aria_unique: None,
         text_unique: None,
+        text_contains_unique: None,
+        css_pierce_unique: None,
+        css_chain_unique: None,
         text,
         css,
         css_unique,
@@ -235,41 +214,22 @@ pub fn named(facts: &ElementFacts, tag: &str) -> Named {
     } else {
         short(facts.text.as_deref())
     };
-    // An explicit role attribute may be a fallback list ("switch checkbox"):
-    // a browser takes the first token that is a real ARIA role and ignores
-    // the rest, so a page's `role="button] >> css=body"` never becomes one.
-    let role = facts
+    // Role and name are the accessibility tree's (`clawtrail_accname`,
+    // computed by the glue). A sensitive element's content is its value
+    // (a contenteditable marked cc-number): its name is then only what the
+    // page wrote about it, never what it holds.
+    let aria = facts
         .role
         .as_deref()
-        .and_then(|r| {
-            r.split_ascii_whitespace()
-                .map(str::to_ascii_lowercase)
-                .find(|t| workflow_format::is_aria_role(t))
-        })
-        .or_else(|| implicit_role(tag, input_type.as_deref(), facts.has_href).map(str::to_owned));
-    let aria = role.map(|role| AriaRef {
-        // The accessible name, simplified from the accname spec: aria-label,
-        // a <label>, the element's own text where the role takes its name
-        // from content (not a textbox: its text is what was typed), the
-        // caption of an input button, then the placeholder.
-        name: label
-            .clone()
-            .or_else(|| {
-                workflow_format::name_from_content(&role)
-                    .then(|| text.clone())
-                    .flatten()
-            })
-            .or_else(|| {
-                let is_input_button = tag == "input"
-                    && matches!(input_type.as_deref(), Some("submit" | "button" | "reset"));
-                (is_input_button && !sensitive)
-                    .then(|| short(facts.button_value.as_deref()))
-                    .flatten()
-            })
-            .or_else(|| placeholder.clone())
-            .unwrap_or_default(),
-        role,
-    });
+        .filter(|r| workflow_format::is_aria_role(r))
+        .map(|role| AriaRef {
+            name: if sensitive && workflow_format::name_from_content(role) {
+                label.clone().unwrap_or_default()
+            } else {
+                short(facts.accessible_name.as_deref()).unwrap_or_default()
+            },
+            role: role.to_owned(),
+        });
     Named {
         aria,
         text,
@@ -284,6 +244,10 @@ pub fn named(facts: &ElementFacts, tag: &str) -> Named {
 
 /// The first candidate selector that is unique in its root, else the
 /// ancestor-anchored path (the best guess on a page with duplicate ids).
+/// `is_unique` answers for `chain[0]`; ancestors' anchors were measured
+/// when the chain was read ([`selector::measure_anchors`]), so a path
+/// starts only at an ancestor that is itself unique. Generated-looking ids
+/// and test ids are never part of the answer.
 pub fn best_css(
     chain: &[Step],
     own: &OwnAnchors,
@@ -610,6 +574,8 @@ mod tests {
                 },
             ],
             text: Some("  Go\n now ".into()),
+            role: Some("button".into()),
+            accessible_name: Some("Go now".into()),
             bounds: Rect {
                 x: 10.0,
                 y: 20.0,
@@ -656,44 +622,71 @@ mod tests {
     }
 
     #[test]
-    fn aria_label_beats_text_and_explicit_role_beats_implicit() {
+    fn the_role_and_name_are_the_accessibility_trees() {
+        // Computed by clawtrail_accname in the glue; recorded as they are,
+        // whitespace collapsed.
         let mut f = button_facts();
         f.own.aria_label = Some("Launch".into());
-        f.role = Some("switch checkbox".into());
+        f.role = Some("switch".into());
+        f.accessible_name = Some(" Launch\n now".into());
         let t = target(&f, &vec![], |_| false).unwrap();
         assert!(!t.css_unique);
         assert_eq!(t.label.as_deref(), Some("Launch"));
         let aria = t.aria.unwrap();
         assert_eq!(
             (aria.role.as_str(), aria.name.as_str()),
-            ("switch", "Launch")
+            ("switch", "Launch now")
         );
+        // A generic element has no role to record.
+        f.role = None;
+        assert_eq!(target(&f, &vec![], |_| false).unwrap().aria, None);
+        // An unnamed element keeps its role.
+        f.role = Some("textbox".into());
+        f.accessible_name = None;
+        let aria = target(&f, &vec![], |_| false).unwrap().aria.unwrap();
+        assert_eq!((aria.role.as_str(), aria.name.as_str()), ("textbox", ""));
     }
 
     #[test]
-    fn a_role_attribute_counts_only_with_a_real_aria_role() {
+    fn a_role_that_is_not_an_aria_role_is_never_recorded() {
+        // Whatever the glue hands over, page text posing as a role (it
+        // would end a Playwright selector) never becomes one.
         let mut f = button_facts();
-        // Page text posing as a role (it would end a Playwright selector).
         f.role = Some("button] >> css=body".into());
-        let t = target(&f, &vec![], |_| false).unwrap();
-        assert_eq!(t.aria.unwrap().role, "button", "the implicit role");
-        // A fallback list: the first real role wins.
-        f.role = Some("toggle Switch checkbox".into());
-        let t = target(&f, &vec![], |_| false).unwrap();
-        assert_eq!(t.aria.unwrap().role, "switch");
+        assert_eq!(target(&f, &vec![], |_| false).unwrap().aria, None);
+        let mut f = button_facts();
+        f.chain[0].id = Some("dup".into());
+        f.own.name = Some("go".into());
+        let mut asked = Vec::new();
+        let t = target(&f, &vec![], |css| {
+            asked.push(css.to_owned());
+            css == r#"button[name="go"]"#
+        })
+        .unwrap();
+        assert_eq!(asked, ["#dup", r#"button[name="go"]"#]);
+        assert_eq!(t.css, r#"button[name="go"]"#);
+        assert!(t.css_unique);
+        assert_eq!(t.name.as_deref(), Some("go"));
     }
 
     #[test]
-    fn implicit_roles() {
-        assert_eq!(implicit_role("a", None, true), Some("link"));
-        assert_eq!(implicit_role("a", None, false), None);
-        assert_eq!(implicit_role("input", None, false), Some("textbox"));
+    fn a_sensitive_element_is_not_named_after_what_it_holds() {
+        // A contenteditable card-number field with role button (absurd,
+        // but a page decides): its content is its value.
+        let mut f = button_facts();
+        f.chain[0].tag = "div".into();
+        f.autocomplete = Some("cc-number".into());
+        f.text = Some("4111 1111 1111 1111".into());
+        f.accessible_name = Some("4111 1111 1111 1111".into());
+        let t = target(&f, &vec![], |_| true).unwrap();
+        assert_eq!(t.aria.unwrap().name, "");
+        assert_eq!(t.text, None);
+        // What the page wrote about it still names it.
+        f.label_text = Some("Card".into());
         assert_eq!(
-            implicit_role("input", Some("CHECKBOX"), false),
-            Some("checkbox")
+            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
+            "Card"
         );
-        assert_eq!(implicit_role("input", Some("hidden"), false), None);
-        assert_eq!(implicit_role("div", None, false), None);
     }
 
     #[test]
@@ -783,73 +776,6 @@ mod tests {
         assert_eq!(t.css, r#"button[name="go"]"#);
         assert!(t.css_unique);
         assert_eq!(t.name.as_deref(), Some("go"));
-    }
-
-    #[test]
-    fn an_input_button_is_named_by_its_caption() {
-        // `<input type=submit value="Log in">`, as Django's admin has it.
-        let mut f = button_facts();
-        f.chain[0].tag = "input".into();
-        f.text = None;
-        f.input_type = Some("submit".into());
-        f.button_value = Some(" Log\nin ".into());
-        let aria = target(&f, &vec![], |_| true).unwrap().aria.unwrap();
-        assert_eq!(
-            (aria.role.as_str(), aria.name.as_str()),
-            ("button", "Log in")
-        );
-        // A label still comes first.
-        f.label_text = Some("Sign in".into());
-        assert_eq!(
-            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
-            "Sign in"
-        );
-        // Only buttons: the value of a text field is never a name.
-        f.label_text = None;
-        f.input_type = Some("text".into());
-        assert_eq!(
-            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
-            ""
-        );
-    }
-
-    #[test]
-    fn placeholder_names_an_unlabelled_textbox() {
-        let mut f = button_facts();
-        f.chain[0].tag = "input".into();
-        f.text = None;
-        f.placeholder = Some("Search".into());
-        let t = target(&f, &vec![], |_| true).unwrap();
-        let aria = t.aria.unwrap();
-        assert_eq!(
-            (aria.role.as_str(), aria.name.as_str()),
-            ("textbox", "Search")
-        );
-    }
-
-    #[test]
-    fn a_textbox_is_not_named_after_its_content() {
-        // A code editor's contenteditable: role textbox, no label.
-        let mut f = button_facts();
-        f.chain[0].tag = "div".into();
-        f.role = Some("textbox".into());
-        f.text = Some("let answer = 6 * 7;".into());
-        let t = target(&f, &vec![], |_| true).unwrap();
-        assert_eq!(t.aria.unwrap().name, "", "the typed code is no name");
-        // A listbox is not named after all its options either; an option is
-        // named after its text.
-        f.role = Some("listbox".into());
-        f.text = Some("Red Green Blue".into());
-        assert_eq!(
-            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
-            ""
-        );
-        f.role = Some("option".into());
-        f.text = Some("Green".into());
-        assert_eq!(
-            target(&f, &vec![], |_| true).unwrap().aria.unwrap().name,
-            "Green"
-        );
     }
 
     #[test]

@@ -20,13 +20,16 @@ use web_sys::{
 };
 use workflow_format::{CapturedEvent, EventKind, FramePath, Modifiers, Point, Rect, limits};
 
+use crate::actionable::{self, PathElement};
 use crate::capture::{self, ClickKind, ElementFacts, FieldKind};
 use crate::envelope::captured;
 use crate::gate::Gate;
 use crate::hold::{Holds, Out};
 use crate::outbox::{Outbox, Reply};
 use crate::secrets::{self, NearbyPassword, Removed, Swaps};
-use crate::selector::{OwnAnchors, Step};
+use crate::selector::{self, OwnAnchors, Step};
+use crate::stable;
+use crate::webdom::WebDom;
 
 thread_local! {
     // A content script is single-threaded JS; thread-locals are simply the
@@ -75,12 +78,17 @@ struct State {
     /// The checkbox or radio that a click on its wrapping `<label>` is
     /// about to toggle, and when (ms): its `change` then says `via_label`.
     label_click: Option<(Element, f64)>,
+    /// The element of the last pointer click that toggles a checkbox or
+    /// radio, held in `holds` until that control's `change` withdraws it
+    /// (see [`pointer_event`]).
+    toggle_click: Option<Element>,
     /// Shadow roots that got our `change` and `submit` listeners (see
     /// [`watch_shadow_roots`]). Weak, like `passwords`.
     shadow_roots: WeakSet,
     /// Those listeners: one function for every root.
     shadow_change: Closure<dyn FnMut(Event)>,
     shadow_submit: Closure<dyn FnMut(Event)>,
+    shadow_input: Closure<dyn FnMut(Event)>,
 }
 
 /// Starts the recorder in this frame and registers its listeners.
@@ -124,9 +132,11 @@ pub fn start(notify: Function, instance: String, frame_path: Vec<u32>) -> Result
             load_recorded: false,
             enter_down_at: f64::NEG_INFINITY,
             label_click: None,
+            toggle_click: None,
             shadow_roots: WeakSet::new(),
             shadow_change: Closure::<dyn FnMut(Event)>::new(on_shadow_change),
             shadow_submit: Closure::<dyn FnMut(Event)>::new(on_shadow_submit),
+            shadow_input: Closure::<dyn FnMut(Event)>::new(on_shadow_input),
         })
     });
 
@@ -192,7 +202,10 @@ fn listen_with(
 
 /// `change` and `submit` are not composed: fired inside a shadow root (the
 /// checkbox inside a web component, a form in one), they never reach the
-/// window, so the listeners there miss them. Every shadow root an event
+/// window, so the listeners there miss them; nor does an `input` event a
+/// component makes itself (`new Event('input')` is not composed either).
+/// The recorder relies on no other uncomposed event (`select`, `toggle`:
+/// neither is recorded). Every shadow root an event
 /// passes through on its way to the window (a click, a focus, an input:
 /// all composed, and all before the change they lead to) gets listeners
 /// of its own, once.
@@ -206,6 +219,8 @@ fn watch_shadow_roots(st: &State, event: &Event) {
         }
         st.shadow_roots.add(root.unchecked_ref());
         let _ = listen_with(root, "change", st.shadow_change.as_ref().unchecked_ref());
+        // A component may fire its own, uncomposed `input`.
+        let _ = listen_with(root, "input", st.shadow_input.as_ref().unchecked_ref());
         let _ = listen_with(root, "submit", st.shadow_submit.as_ref().unchecked_ref());
     }
 }
@@ -215,6 +230,12 @@ fn watch_shadow_roots(st: &State, event: &Event) {
 fn on_shadow_change(event: Event) {
     if !event.composed() {
         on_change(event);
+    }
+}
+
+fn on_shadow_input(event: Event) {
+    if !event.composed() {
+        on_input(event);
     }
 }
 
@@ -706,18 +727,24 @@ fn build_target(
 ) -> Option<workflow_format::Target> {
     let facts = element_facts(el, passwords);
     let mut target = capture::target(&facts, frame_path, |css| is_unique(el, css))?;
-    let named = target.aria.as_ref().filter(|a| !a.name.trim().is_empty());
-    let text = target.text.as_deref().filter(|t| !t.trim().is_empty());
-    if named.is_none() && text.is_none() {
-        return Some(target);
-    }
+    // Every target's CSS is measured through open shadow roots, so the
+    // roots are found for every target (one `querySelectorAll` per root).
     let Some(roots) = open_roots(el) else {
         return Some(target);
     };
+    let named = target.aria.as_ref().filter(|a| !a.name.trim().is_empty());
+    let text = target.text.as_deref().filter(|t| !t.trim().is_empty());
     if let Some(aria) = named {
         target.aria_unique = aria_unique(el, aria, &roots, passwords);
     } else if let Some(text) = text {
         target.text_unique = text_unique(el, text, &roots);
+    }
+    if let Some(text) = text_alternative(&target) {
+        target.text_contains_unique = text_contains_unique(el, &text, &roots);
+    }
+    target.css_pierce_unique = css_pierce_unique(el, &target.css, &roots);
+    if !target.shadow_hosts.is_empty() {
+        target.css_chain_unique = css_chain_unique(el, &target.shadow_hosts, &target.css, &roots);
     }
     Some(target)
 }
@@ -813,9 +840,22 @@ fn text_unique(element: &Element, text: &str, roots: &[web_sys::Node]) -> Option
     Some(true)
 }
 
-/// Elements that can have a role: an explicit one, or an implicit one
-/// (`capture::implicit_role`'s tags).
-const ROLE_CANDIDATES: &str = "[role], button, a[href], area[href], select, textarea, input";
+/// Elements that can have a role worth comparing: an explicit one, the
+/// usual implicit ones, and focusable elements (a custom element with an
+/// ElementInternals role nearly always is). [`role_candidates`] adds the
+/// tags whose implicit role is the one recorded.
+const ROLE_CANDIDATES: &str =
+    "[role], button, a[href], area[href], select, textarea, input, [tabindex]";
+
+/// [`ROLE_CANDIDATES`] and the tags that have `role` implicitly.
+fn role_candidates(role: &str) -> String {
+    let mut css = ROLE_CANDIDATES.to_owned();
+    for tag in clawtrail_accname::tags_with_implicit_role(role) {
+        css.push_str(", ");
+        css.push_str(tag);
+    }
+    css
+}
 /// More elements than this in a document (shadow roots included), or more
 /// candidates than [`ROLE_CANDIDATES_MAX`], and uniqueness is not measured:
 /// a click must not stall a huge page.
@@ -832,8 +872,10 @@ fn aria_unique(
     passwords: &WeakSet,
 ) -> Option<bool> {
     let mut candidates = 0u32;
+    let selector = role_candidates(&aria.role);
+    let dom = WebDom::new()?;
     for root in roots {
-        let found = query_all(root, ROLE_CANDIDATES)?;
+        let found = query_all(root, &selector)?;
         candidates += found.length();
         if candidates > ROLE_CANDIDATES_MAX {
             return None;
@@ -843,6 +885,11 @@ fn aria_unique(
                 continue;
             };
             if other == *element {
+                continue;
+            }
+            // The role first: it costs attribute reads, the name a walk.
+            let other_node: &web_sys::Node = other.unchecked_ref();
+            if clawtrail_accname::role(&dom, other_node).as_deref() != Some(aria.role.as_str()) {
                 continue;
             }
             let tag = other.local_name().to_ascii_lowercase();
@@ -855,6 +902,413 @@ fn aria_unique(
         }
     }
     Some(true)
+}
+
+/// Text longer than this is never written as a selector (the exports'
+/// `TEXT_SELECTOR_MAX`), so its uniqueness is not measured either.
+const TEXT_ALTERNATIVE_MAX: usize = 80;
+
+/// The string an export writes as `target`'s text alternative (trimmed
+/// `text`), by the exports' rule: none for form fields and value roles,
+/// whose text is what was typed, nor for long text.
+fn text_alternative(target: &workflow_format::Target) -> Option<String> {
+    let is_field = matches!(target.tag.as_str(), "input" | "textarea" | "select")
+        || target
+            .aria
+            .as_ref()
+            .is_some_and(|a| workflow_format::is_value_role(&a.role));
+    let text = target.text.as_deref()?.trim();
+    (!is_field && !text.is_empty() && text.chars().count() <= TEXT_ALTERNATIVE_MAX)
+        .then(|| text.to_owned())
+}
+
+/// Nodes Puppeteer's text rule is followed through, at most, before
+/// [`text_contains_unique`] gives up: a click must not stall a huge page.
+const PUPPETEER_TEXT_STEPS_MAX: u32 = 20_000;
+/// Deeper than this, the walk gives up too (a recursion in wasm).
+const PUPPETEER_TEXT_DEPTH_MAX: u32 = 256;
+
+/// Whether Puppeteer's `text/<text>` query, which the DevTools flow
+/// writes, yields `element` and nothing else; `None` when the page is too
+/// big to tell within a click's budget.
+///
+/// Puppeteer's rule, as its injected `TextQuerySelector.js` and
+/// `TextContent.js` (puppeteer-core 25) implement it: from the document,
+/// each element child that is not a `SCRIPT` or `STYLE` and not inside
+/// `document.head` is searched in turn (a shadow host through its open
+/// shadow root only, never its light children); an element whose children
+/// yielded nothing is yielded itself when its text *contains* the string,
+/// case and whitespace exactly. An element's text is the `value` of an
+/// `<input>` (other than checkbox, radio and image), `<textarea>` and
+/// `<select>`; otherwise its text nodes and element children in order,
+/// then its open shadow root's text. A shadow root is never yielded, so
+/// neither is a shadow host: a label slotted into a web component is
+/// found as the nearest ancestor of the host.
+///
+/// Cheap where it can be: the walk only enters elements whose text holds
+/// the string (or a `<select>`/`<textarea>`, whose options are searched
+/// although its text is its value), and an element with no such control,
+/// no script, style or head and no shadow root below reads its text as
+/// `textContent`, natively; the others are read node by node, each once.
+fn text_contains_unique(element: &Element, text: &str, roots: &[web_sys::Node]) -> Option<bool> {
+    let document = element.owner_document()?;
+    let mut walk = PuppeteerText::new(element, text, &document, roots)?;
+    match walk.search(document.as_ref(), 0) {
+        Ok(_) => Some(walk.found_it),
+        Err(PuppeteerStop::Another) => Some(false),
+        Err(PuppeteerStop::TooBig) => None,
+    }
+}
+
+enum PuppeteerStop {
+    /// The query yields another element than the recorded one.
+    Another,
+    TooBig,
+}
+
+/// The state of [`text_contains_unique`]'s walk.
+struct PuppeteerText<'a> {
+    element: &'a Element,
+    needle: &'a str,
+    /// `document.head`: what is inside it is never searched nor read.
+    head: Option<web_sys::Node>,
+    /// The hosts of open shadow roots and every element around one (across
+    /// roots): their `textContent` is not Puppeteer's text.
+    around_shadow: js_sys::Set,
+    /// Whether any shadow root holds a `<select>` or `<textarea>`.
+    shadow_controls: bool,
+    /// Texts read node by node, by element.
+    memo: js_sys::Map,
+    steps: u32,
+    found_it: bool,
+}
+
+/// What makes an element's `textContent` differ from Puppeteer's text of
+/// it (besides shadow roots).
+const NOT_PLAIN_TEXT: &str = "input, select, textarea, script, style, head";
+
+impl<'a> PuppeteerText<'a> {
+    fn new(
+        element: &'a Element,
+        needle: &'a str,
+        document: &Document,
+        roots: &[web_sys::Node],
+    ) -> Option<Self> {
+        let head = Reflect::get(document, &JsValue::from_str("head"))
+            .ok()
+            .and_then(|h| h.dyn_into::<web_sys::Node>().ok());
+        let around_shadow = js_sys::Set::new(&JsValue::UNDEFINED);
+        let mut shadow_controls = false;
+        let mut steps = 0u32;
+        for root in roots {
+            let Some(shadow) = root.dyn_ref::<ShadowRoot>() else {
+                continue;
+            };
+            shadow_controls = shadow_controls
+                || shadow
+                    .query_selector("select, textarea")
+                    .ok()
+                    .flatten()
+                    .is_some();
+            let mut node: Option<web_sys::Node> = Some(shadow.host().into());
+            while let Some(n) = node {
+                steps += 1;
+                if steps > PUPPETEER_TEXT_STEPS_MAX {
+                    return None;
+                }
+                if n.dyn_ref::<Element>().is_some() {
+                    around_shadow.add(&n);
+                }
+                node = match n.parent_node() {
+                    Some(p) => match p.dyn_ref::<ShadowRoot>() {
+                        Some(r) => Some(r.host().into()),
+                        None => Some(p),
+                    },
+                    None => None,
+                };
+            }
+        }
+        Some(PuppeteerText {
+            element,
+            needle,
+            head,
+            around_shadow,
+            shadow_controls,
+            memo: js_sys::Map::new(),
+            steps,
+            found_it: false,
+        })
+    }
+
+    fn step(&mut self) -> Result<(), PuppeteerStop> {
+        self.steps += 1;
+        if self.steps > PUPPETEER_TEXT_STEPS_MAX {
+            return Err(PuppeteerStop::TooBig);
+        }
+        Ok(())
+    }
+
+    /// `isSuitableNodeForTextMatching`.
+    fn suitable(&self, el: &Element) -> bool {
+        let name = el.node_name();
+        name != "SCRIPT"
+            && name != "STYLE"
+            && !self
+                .head
+                .as_ref()
+                .is_some_and(|h| h.contains(Some(el.unchecked_ref())))
+    }
+
+    /// The `value` Puppeteer reads as the text of an `<input>` (not a
+    /// checkbox, radio or image), `<textarea>` or `<select>`.
+    fn value(el: &Element) -> Option<JsString> {
+        if el.namespace_uri().as_deref() != Some("http://www.w3.org/1999/xhtml") {
+            return None;
+        }
+        let tag = el.local_name();
+        let valued = match tag.as_str() {
+            "select" | "textarea" => true,
+            "input" => !matches!(
+                read_string(el, "type").as_str(),
+                "checkbox" | "image" | "radio"
+            ),
+            _ => false,
+        };
+        if !valued {
+            return None;
+        }
+        Reflect::get(el, &JsValue::from_str("value"))
+            .ok()?
+            .dyn_into::<JsString>()
+            .ok()
+    }
+
+    /// Puppeteer's text of `node`, an element or a shadow root
+    /// (`createTextContent(...).full`).
+    fn full(&mut self, node: &web_sys::Node, depth: u32) -> Result<JsString, PuppeteerStop> {
+        self.step()?;
+        if depth > PUPPETEER_TEXT_DEPTH_MAX {
+            return Err(PuppeteerStop::TooBig);
+        }
+        let el = node.dyn_ref::<Element>();
+        if let Some(el) = el {
+            if !self.suitable(el) {
+                return Ok(JsString::from(""));
+            }
+            if let Some(value) = Self::value(el) {
+                return Ok(value);
+            }
+            let plain = !self.around_shadow.has(el.unchecked_ref())
+                && el.query_selector(NOT_PLAIN_TEXT).ok().flatten().is_none();
+            if plain {
+                return Ok(Reflect::get(el, &JsValue::from_str("textContent"))
+                    .ok()
+                    .and_then(|t| t.dyn_into::<JsString>().ok())
+                    .unwrap_or_else(|| JsString::from("")));
+            }
+            if let Some(known) = self
+                .memo
+                .get_checked(el.unchecked_ref())
+                .and_then(|t| t.dyn_into::<JsString>().ok())
+            {
+                return Ok(known);
+            }
+        }
+        let mut out = JsString::from("");
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            self.step()?;
+            match c.node_type() {
+                web_sys::Node::TEXT_NODE => {
+                    if let Ok(data) = Reflect::get(&c, &JsValue::from_str("data")) {
+                        out = out.concat(&data);
+                    }
+                }
+                web_sys::Node::ELEMENT_NODE => {
+                    out = out.concat(self.full(&c, depth + 1)?.as_ref());
+                }
+                _ => {}
+            }
+            child = c.next_sibling();
+        }
+        if let Some(el) = el {
+            if let Some(shadow) = el.shadow_root() {
+                out = out.concat(self.full(shadow.as_ref(), depth + 1)?.as_ref());
+            }
+            self.memo.set(el.unchecked_ref(), &out);
+        }
+        Ok(out)
+    }
+
+    /// Whether the query could yield `el` or anything it is followed into
+    /// from `el`: its text holds the string, or it holds a `<select>` or
+    /// `<textarea>`, whose children are searched although its text is its
+    /// value.
+    fn may_yield(&mut self, el: &Element, depth: u32) -> Result<bool, PuppeteerStop> {
+        if self.full(el.as_ref(), depth)?.includes(self.needle, 0) {
+            return Ok(true);
+        }
+        let tag = el.local_name();
+        Ok(tag == "select"
+            || tag == "textarea"
+            || el
+                .query_selector("select, textarea")
+                .ok()
+                .flatten()
+                .is_some()
+            || (self.shadow_controls && self.around_shadow.has(el.unchecked_ref())))
+    }
+
+    /// `textQuerySelectorAll(root)`: whether it yielded anything. Stops at
+    /// the first element yielded that is not the recorded one.
+    fn search(&mut self, root: &web_sys::Node, depth: u32) -> Result<bool, PuppeteerStop> {
+        if depth > PUPPETEER_TEXT_DEPTH_MAX {
+            return Err(PuppeteerStop::TooBig);
+        }
+        let mut yielded = false;
+        let mut child = root.first_child();
+        while let Some(c) = child {
+            self.step()?;
+            if let Some(el) = c.dyn_ref::<Element>()
+                && self.suitable(el)
+                && self.may_yield(el, depth + 1)?
+            {
+                let within: web_sys::Node = match el.shadow_root() {
+                    Some(shadow) => shadow.into(),
+                    None => c.clone(),
+                };
+                yielded |= self.search(&within, depth + 1)?;
+            }
+            child = c.next_sibling();
+        }
+        if yielded {
+            return Ok(true);
+        }
+        let Some(el) = root.dyn_ref::<Element>() else {
+            return Ok(false);
+        };
+        if !self.suitable(el) || !self.full(root, depth)?.includes(self.needle, 0) {
+            return Ok(false);
+        }
+        if el != self.element {
+            return Err(PuppeteerStop::Another);
+        }
+        self.found_it = true;
+        Ok(true)
+    }
+}
+
+/// Whether `css` matches `element` and nothing else, each of `roots`
+/// searched on its own: Puppeteer's `pierce/` (`:scope >>> css`, which
+/// `PQuerySelector.js` runs as `querySelectorAll` on the document and on
+/// every open shadow root that `pierceAll` in `injected/util.js` walks to),
+/// and Playwright's `css=` for an element outside shadow trees. `None` for
+/// a selector the browser refuses.
+fn css_pierce_unique(element: &Element, css: &str, roots: &[web_sys::Node]) -> Option<bool> {
+    let mut seen = false;
+    for root in roots {
+        let found = query_all(root, css)?;
+        for i in 0..found.length() {
+            if !found.get(i).is_some_and(|n| element.is_same_node(Some(&n))) || seen {
+                return Some(false);
+            }
+            seen = true;
+        }
+    }
+    Some(seen)
+}
+
+/// Matches followed through a chain, at most, before
+/// [`css_chain_unique`] gives up.
+const CHAIN_MATCHES_MAX: usize = 64;
+/// Matches times roots looked at in one step of a chain, at most.
+const CHAIN_WORK_MAX: usize = 4096;
+
+/// Whether the chain `hosts` then `css` finds `element` alone, each part
+/// searched below the previous part's matches through open shadow roots,
+/// as Playwright reads `css=h1 >> css=h2 >> css=inner` (its `css=` pierces
+/// open shadow roots). Puppeteer's `h1 >>>> h2 >>>> inner` (each part
+/// `querySelectorAll`ed only inside the previous match's shadow root,
+/// `pierce` in `injected/util.js`) finds a subset of these, so `true`
+/// holds for it as well. `None` when too many elements match on the way.
+fn css_chain_unique(
+    element: &Element,
+    hosts: &[String],
+    css: &str,
+    roots: &[web_sys::Node],
+) -> Option<bool> {
+    let document = element.owner_document()?;
+    let mut scopes: Vec<web_sys::Node> = vec![document.into()];
+    for part in hosts.iter().map(String::as_str).chain([css]) {
+        if scopes.len() * roots.len() > CHAIN_WORK_MAX {
+            return None;
+        }
+        let mut next: Vec<web_sys::Node> = Vec::new();
+        for scope in &scopes {
+            for root in roots {
+                // The document, for the document; a shadow root, all of
+                // it, when the scope is its host or around it.
+                let found = if root.is_same_node(Some(scope)) {
+                    query_all(root, part)?
+                } else if let Some(shadow) = root.dyn_ref::<ShadowRoot>() {
+                    if !composed_contains(scope, &shadow.host()) {
+                        continue;
+                    }
+                    query_all(root, part)?
+                } else {
+                    continue;
+                };
+                for i in 0..found.length() {
+                    let Some(n) = found.get(i) else { continue };
+                    if !next.iter().any(|m| m.is_same_node(Some(&n))) {
+                        next.push(n);
+                    }
+                }
+                if next.len() > CHAIN_MATCHES_MAX {
+                    return None;
+                }
+            }
+            if let Some(el) = scope.dyn_ref::<Element>() {
+                // And an element's descendants in its own tree.
+                let found = el.query_selector_all(part).ok()?;
+                for i in 0..found.length() {
+                    let Some(n) = found.get(i) else { continue };
+                    if !next.iter().any(|m| m.is_same_node(Some(&n))) {
+                        next.push(n);
+                    }
+                }
+                if next.len() > CHAIN_MATCHES_MAX {
+                    return None;
+                }
+            }
+        }
+        scopes = next;
+    }
+    Some(scopes.len() == 1 && element.is_same_node(Some(&scopes[0])))
+}
+
+/// Whether `node` is `scope` or inside it, shadow roots crossed to their
+/// hosts.
+fn composed_contains(scope: &web_sys::Node, node: &Element) -> bool {
+    let mut current: Option<web_sys::Node> = Some(node.clone().into());
+    let mut hops = 0u32;
+    while let Some(n) = current {
+        if n.is_same_node(Some(scope)) {
+            return true;
+        }
+        hops += 1;
+        if hops > 4096 {
+            return false;
+        }
+        current = match n.parent_node() {
+            Some(p) => match p.dyn_ref::<ShadowRoot>() {
+                Some(r) => Some(r.host().into()),
+                None => Some(p),
+            },
+            None => None,
+        };
+    }
+    false
 }
 
 /// What the DOM says about `element`, for building its [`workflow_format::Target`].
@@ -881,16 +1335,21 @@ fn name_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
     let attr = |name: &str| element.get_attribute(name);
     let tag = element.local_name().to_ascii_lowercase();
     let input_type = attr("type");
-    let is_input_button = tag == "input"
-        && input_type.as_deref().is_some_and(|t| {
-            ["submit", "button", "reset"]
-                .iter()
-                .any(|b| t.trim().eq_ignore_ascii_case(b))
-        });
     let is_radio = tag == "input"
         && input_type
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("radio"));
+    // Role and name as the accessibility tree has them: the one
+    // implementation, clawtrail_accname.
+    let (role, accessible_name) = match WebDom::new() {
+        Some(dom) => {
+            let node: &web_sys::Node = element.unchecked_ref();
+            let role = clawtrail_accname::role(&dom, node);
+            let name = clawtrail_accname::name_with_role(&dom, node, role.as_deref());
+            (role, Some(name))
+        }
+        None => (None, None),
+    };
     ElementFacts {
         own: OwnAnchors {
             name: attr("name"),
@@ -898,18 +1357,15 @@ fn name_facts(element: &Element, passwords: &WeakSet) -> ElementFacts {
             aria_label: attr("aria-label"),
         },
         input_type,
-        role: attr("role"),
-        // The accessible name's sources in accname order, as the
-        // replayer's locator reads them: aria-label (above), then
-        // aria-labelledby, then a <label>.
+        role,
+        accessible_name,
+        // What the page wrote next to the field, for Target::label and the
+        // redaction rule: aria-labelledby's text, else a <label>.
         label_text: labelledby_text(element).or_else(|| first_label_text(element)),
         placeholder: attr("placeholder"),
-        // An input button's caption; no other element's value is read here.
-        button_value: is_input_button.then(|| read_string(element, "value")),
         autocomplete: attr("autocomplete"),
         was_password: passwords.has(element.unchecked_ref()),
         masked: holds_text(element, &tag) && is_masked(element),
-        has_href: (tag == "a" || tag == "area") && element.has_attribute("href"),
         // `innerText` of a form control is not its value (an input
         // has none; a textarea gives its initial text); a sensitive
         // element's text is dropped by `capture::target` anyway.
@@ -1058,6 +1514,11 @@ fn field_kind(el: &Element) -> Option<FieldKind> {
 /// control) from being credited to a later, unrelated change.
 const LABEL_CLICK_WITHIN_MS: f64 = 1000.0;
 
+/// How soon after a click on a label the click the label sends its control
+/// arrives: within the same task, so a few milliseconds at most; a person
+/// cannot click twice that fast.
+const LABEL_SYNTHETIC_MS: f64 = 50.0;
+
 /// The checkbox or radio a click on `raw` toggles through the `<label>`
 /// wrapping it, or `None` when the click hit the control itself (or no
 /// such label). Asked of the raw target (a `<slot>` inside a web
@@ -1123,20 +1584,91 @@ fn pointer_event(
     // news</sl-checkbox>` is slotted into a <label> inside its shadow
     // root, and a click on it toggles that label's checkbox, though the
     // host it stands for is in no label.
-    if capture::click_is_state_change(clicked_field_kind(&raw)) {
+    let kinds = [
+        clicked_field_kind(&raw),
+        clicked_field_kind(&unslot(raw.clone())),
+    ];
+    let state_change = kinds.iter().any(|k| capture::click_is_state_change(*k));
+    // A click that toggles a checkbox or radio is recorded by the `change`
+    // that follows. But `change` is not composed: from a closed shadow
+    // root (or any root the recorder could not reach) it never arrives,
+    // and the user's "I accept the terms" would be lost. So a pointer
+    // click on one is held like any click and withdrawn when its change
+    // comes (`on_change`); a keyboard click (detail 0) and a click that
+    // opens a select keep being left to their change.
+    let toggle = kinds
+        .iter()
+        .any(|k| matches!(k, Some(FieldKind::Checkbox | FieldKind::Radio)));
+    if state_change && !(toggle && kind == ClickKind::Click && mouse.detail() >= 1) {
         return None;
     }
-    let el = unslot(raw);
-    if capture::click_is_state_change(clicked_field_kind(&el)) {
+    // The click a `<label>` sends its control, in the same task as the
+    // user's click on the label: not the user's.
+    if st
+        .label_click
+        .as_ref()
+        .is_some_and(|(control, at)| *control == raw && st.now() - at < LABEL_SYNTHETIC_MS)
+    {
         return None;
     }
+    let el = meant_element(event).unwrap_or_else(|| unslot(raw));
     let target = st.target(&el)?;
     let client = Point {
         x: f64::from(mouse.client_x()),
         y: f64::from(mouse.client_y()),
     };
     let kind = capture::click(kind, target, mouse.button(), modifiers(mouse), client)?;
+    if state_change {
+        st.toggle_click = Some(el.clone());
+    }
     Some((el, st.captured(kind)?, mouse.detail()))
+}
+
+/// The element a pointer event meant ([`actionable::meant`]): the nearest
+/// actionable element along the composed path, `None` when there is none
+/// (the innermost element then stands).
+fn meant_element(event: &Event) -> Option<Element> {
+    let dom = WebDom::new()?;
+    let mut elements = Vec::new();
+    let mut facts = Vec::new();
+    for node in event.composed_path().iter() {
+        let Ok(el) = node.dyn_into::<Element>() else {
+            continue;
+        };
+        let tag = el.local_name().to_ascii_lowercase();
+        if tag == "body" || tag == "html" || elements.len() >= limits::DEPTH {
+            break;
+        }
+        let as_node: &web_sys::Node = el.unchecked_ref();
+        let role = clawtrail_accname::role(&dom, as_node);
+        let labelled = el.has_attribute("aria-label")
+            || el.has_attribute("aria-labelledby")
+            || (tag.contains('-')
+                && clawtrail_accname::Dom::internals(&dom, as_node)
+                    .label
+                    .is_some());
+        let editing_host = el.dyn_ref::<HtmlElement>().is_some_and(|h| {
+            h.is_content_editable()
+                && !el
+                    .parent_element()
+                    .and_then(|p| p.dyn_into::<HtmlElement>().ok())
+                    .is_some_and(|p| p.is_content_editable())
+        });
+        facts.push(PathElement {
+            hidden_input: tag == "input"
+                && el
+                    .get_attribute("type")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden")),
+            has_href: (tag == "a" || tag == "area") && el.has_attribute("href"),
+            tag,
+            role,
+            editing_host,
+            labelled,
+        });
+        elements.push(el);
+    }
+    let i = actionable::meant(&facts);
+    (i > 0 || facts.first().is_some_and(actionable::is_actionable)).then(|| elements.swap_remove(i))
 }
 
 fn on_click(event: Event) {
@@ -1248,6 +1780,12 @@ fn on_change(event: Event) {
             let Some(target) = st.target(&el) else {
                 return;
             };
+            // This change records what the click that caused it did.
+            if matches!(kind, FieldKind::Checkbox | FieldKind::Radio)
+                && let Some(clicked) = st.toggle_click.take()
+            {
+                st.holds.withdraw_click(&clicked);
+            }
             let outs = st.holds.flush_all();
             st.emit(outs);
             let via_label = st
@@ -1516,16 +2054,29 @@ fn selected_options(select: &Element) -> Vec<(String, String)> {
 
 /// The element and its ancestors up to the top of its root. `parentElement`
 /// is null at a shadow root's top, which is exactly where a selector valid
-/// inside that root must stop.
+/// inside that root must stop. The nearest ancestor with an anchor that is
+/// unique in the root is marked ([`selector::measure_anchors`]): only such
+/// an anchor may start a path.
 fn chain(element: &Element) -> Vec<Step> {
-    let mut steps = Vec::new();
+    let mut elements = Vec::new();
     let mut current = Some(element.clone());
     while let Some(el) = current {
-        steps.push(step(&el));
         current = el.parent_element();
+        elements.push(el);
     }
+    let mut steps: Vec<Step> = elements.iter().map(step).collect();
+    selector::measure_anchors(&mut steps, |i, css| is_unique(&elements[i], css));
     steps
 }
+
+/// Test id attributes, in order of preference.
+const TEST_ID_ATTRIBUTES: [&str; 5] = [
+    "data-testid",
+    "data-test-id",
+    "data-test",
+    "data-cy",
+    "data-qa",
+];
 
 fn step(el: &Element) -> Step {
     let tag = el.local_name().to_ascii_lowercase();
@@ -1542,9 +2093,18 @@ fn step(el: &Element) -> Step {
         after += u32::from(same_tag(&s));
         sibling = s.next_element_sibling();
     }
-    let test_id = ["data-testid", "data-test"]
+    let attr = |name: &str| el.get_attribute(name);
+    // The first stable test id, else the first present one (which the
+    // selector rules then refuse as an anchor, as they refuse its id).
+    let test_ids: Vec<(&'static str, String)> = TEST_ID_ATTRIBUTES
         .into_iter()
-        .find_map(|a| el.get_attribute(a).map(|v| (a, v)));
+        .filter_map(|a| attr(a).map(|v| (a, v)))
+        .collect();
+    let test_id = test_ids
+        .iter()
+        .find(|(_, v)| stable::is_stable(v))
+        .or(test_ids.first())
+        .cloned();
     let id = el.id();
     Step {
         tag,
@@ -1552,6 +2112,14 @@ fn step(el: &Element) -> Step {
         test_id,
         nth_of_type: before + 1,
         of_type_count: before + after + 1,
+        name: attr("name"),
+        aria_label: attr("aria-label"),
+        role: attr("role"),
+        placeholder: attr("placeholder"),
+        title: attr("title"),
+        alt: attr("alt"),
+        href: attr("href"),
+        unique_anchor: None,
     }
 }
 
@@ -1904,8 +2472,12 @@ mod browser_tests {
                 name: "Plan".into()
             })
         );
-        // aria-label still comes first.
+        // aria-labelledby comes before aria-label (accname 2B before 2C,
+        // as Chromium computes it); aria-label names it once the
+        // reference is gone.
         input.set_attribute("aria-label", "Pricing plan").unwrap();
+        assert_eq!(target_of(&input).aria.unwrap().name, "Plan");
+        input.remove_attribute("aria-labelledby").unwrap();
         assert_eq!(target_of(&input).aria.unwrap().name, "Pricing plan");
     }
 
@@ -1925,5 +2497,316 @@ mod browser_tests {
             Some(workflow_format::RedactionReason::Password)
         );
         assert_eq!(t.text, None, "a sensitive element's text is never read");
+    }
+
+    /// A fresh open shadow root holding `html`, inside a new fixture:
+    /// uniqueness is per root, so what other tests left in the document
+    /// cannot make these selectors ambiguous.
+    fn isolated(html: &str) -> ShadowRoot {
+        let host = fixture("<div></div>").first_element_child().unwrap();
+        let shadow = host
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap();
+        shadow.set_inner_html(html);
+        shadow
+    }
+
+    #[wasm_bindgen_test]
+    fn a_generated_id_gives_way_to_the_form_name() {
+        let root = fixture(
+            r#"<form name="checkout"><div><button type="button" id="headlessui-menu-button-:r1:">Pay now</button></div></form>"#,
+        );
+        let button = root.query_selector("button").unwrap().unwrap();
+        let t = target_of(&button);
+        assert_eq!(t.css, r#"form[name="checkout"] > div > button"#);
+        assert!(!t.css.contains("headlessui") && !t.css.contains("r1"));
+        assert!(t.css_unique);
+        assert!(is_unique(&button, &t.css), "it finds the button alone");
+        assert_eq!(
+            document()
+                .query_selector_all(r#"form[name="checkout"]"#)
+                .unwrap()
+                .length(),
+            1,
+            "the anchor itself is unique"
+        );
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_uuid_id_gives_way_to_the_name() {
+        let root = isolated(
+            r#"<form><input id="550e8400-e29b-41d4-a716-446655440000" name="email" type="email"></form>"#,
+        );
+        let input = root.query_selector("input").unwrap().unwrap();
+        let t = target_of(&input);
+        assert_eq!(t.css, r#"input[name="email"]"#);
+        assert!(t.css_unique);
+        // The id is still recorded as the page had it (the redaction rule
+        // reads it); only the selector leaves it out.
+        assert_eq!(
+            t.id.as_deref(),
+            Some("550e8400-e29b-41d4-a716-446655440000")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_only_stable_ancestor_is_main() {
+        let root = isolated(
+            r#"<div class="shell"><main><div id="ember342" class="ember-view"><ul>
+                 <li><button type="button">One</button></li>
+                 <li><button type="button">Two</button></li></ul></div></main></div>"#,
+        );
+        let two = root
+            .query_selector("li:nth-of-type(2) button")
+            .unwrap()
+            .unwrap();
+        let t = target_of(&two);
+        assert_eq!(t.css, "main > div > ul > li:nth-of-type(2) > button");
+        assert!(t.css_unique);
+        assert!(is_unique(&two, &t.css));
+    }
+
+    #[wasm_bindgen_test]
+    fn an_authored_id_still_wins_and_a_generated_one_does_not() {
+        let root = isolated(
+            r#"<div><form id="mat-form-7">
+                 <button type="submit" id="login">Log in</button>
+                 <button type="button" id="cdk-overlay-trigger-2">More</button></form></div>"#,
+        );
+        let login = root.query_selector("[type=submit]").unwrap().unwrap();
+        assert_eq!(target_of(&login).css, "#login");
+        let more = root.query_selector("[type=button]").unwrap().unwrap();
+        let t = target_of(&more);
+        // The form's id is generated too: the form is anchored as the one
+        // form of its root, not by `#mat-form-7`, and not from the top.
+        assert_eq!(t.css, "form > button:nth-of-type(2)");
+        assert!(t.css_unique);
+    }
+
+    /// `old` as the next session might number it: every digit redrawn at
+    /// random, until the id differs.
+    fn next_session(old: &str) -> String {
+        loop {
+            let new: String = old
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_digit() {
+                        char::from(b'0' + (js_sys::Math::random() * 10.0) as u8 % 10)
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            if new != old {
+                return new;
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_recorded_selector_survives_the_next_session() {
+        let root = fixture(
+            r#"<div id="ember1021" class="ember-view">
+               <header id=":R1b:"><nav id="radix-:r0:" aria-label="Account menu">
+                 <a id="headlessui-menu-button-:r5:" href="/settings/profile">Profile</a></nav></header>
+               <form id="el-id-2841-3" name="signup-next-session">
+                 <div id="mat-form-field-0"><input id="550e8400-e29b-41d4-a716-446655440000" name="email" type="email"></div>
+                 <input id=":r2:" data-testid="row-8f3a2c91" placeholder="Your home city">
+                 <div id="cdk-overlay-3"><span id="ui-id-3">Terms</span><button type="submit" id="mui-123">Create account</button></div>
+               </form></div>"#,
+        );
+        let recorded: Vec<workflow_format::Target> =
+            ["a", "[name=email]", "[placeholder]", "span", "button"]
+                .iter()
+                .map(|css| target_of(&root.query_selector(css).unwrap().unwrap()))
+                .collect();
+        // Every id and the test id in the fixture is generated.
+        let all = root.query_selector_all("*").unwrap();
+        let mut old_ids = Vec::new();
+        let mut html = root.inner_html();
+        for i in 0..all.length() {
+            let el: Element = all.get(i).unwrap().dyn_into().unwrap();
+            for attr in ["id", "data-testid"] {
+                if let Some(old) = el.get_attribute(attr) {
+                    assert!(stable::looks_generated(&old), "{old:?}");
+                    html = html.replace(
+                        &format!(r#"{attr}="{old}""#),
+                        &format!(r#"{attr}="{}""#, next_session(&old)),
+                    );
+                    old_ids.push(old);
+                }
+            }
+        }
+        assert_eq!(old_ids.len(), 12);
+        // The next session: the same page rebuilt, every generated id
+        // numbered anew.
+        root.set_inner_html(&html);
+        for old in &old_ids {
+            assert_eq!(
+                root.query_selector(&format!("#{}", selector::css_ident(old)))
+                    .unwrap(),
+                None,
+                "{old} is gone, with every selector built on it"
+            );
+        }
+        for t in &recorded {
+            // The same element in the new page, found by its position.
+            let el: Element = document()
+                .evaluate(&t.xpath, &document())
+                .unwrap()
+                .iterate_next()
+                .unwrap()
+                .expect("the XPath still finds it")
+                .dyn_into()
+                .unwrap();
+            assert!(
+                is_unique(&el, &t.css),
+                "{} no longer finds exactly the element",
+                t.css
+            );
+            for old in &old_ids {
+                assert!(
+                    !t.css.contains(old.as_str()) && !t.css.contains(&selector::css_ident(old)),
+                    "{} mentions {old}",
+                    t.css
+                );
+            }
+        }
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn text_another_element_contains_is_not_unique_for_puppeteer() {
+        // A plan picker: "Quokka" is a clickable option in the form, and
+        // the heading above says "Quokka plan". Playwright's whole-text
+        // `text=` finds the option alone; Puppeteer's `text/Quokka` yields
+        // the innermost elements *containing* it, the heading first.
+        let root = fixture(
+            r#"<h2 id="pp-head">Quokka plan</h2>
+               <form id="pp-form"><label>Name <input id="pp-name"></label>
+                 <div class="pp-opt" id="pp-basic">Wombat</div>
+                 <div class="pp-opt" id="pp-pro">Quokka</div></form>
+               <button id="pp-buy" type="button">Numbat now</button>"#,
+        );
+        let by_id = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+        let pro = target_of(&by_id("pp-pro"));
+        assert_eq!(pro.text.as_deref(), Some("Quokka"));
+        assert_eq!(pro.text_unique, Some(true), "no other element has it whole");
+        assert_eq!(
+            pro.text_contains_unique,
+            Some(false),
+            "the heading contains it"
+        );
+        assert_eq!(
+            target_of(&by_id("pp-basic")).text_contains_unique,
+            Some(true)
+        );
+        // Measured for a named element too: its text may race in the flow.
+        let buy = target_of(&by_id("pp-buy"));
+        assert_eq!(
+            (buy.aria_unique, buy.text_contains_unique),
+            (Some(true), Some(true))
+        );
+        // A form field has no text alternative: nothing measured.
+        assert_eq!(target_of(&by_id("pp-name")).text_contains_unique, None);
+    }
+
+    #[wasm_bindgen_test]
+    fn puppeteer_text_reads_values_skips_scripts_and_never_yields_a_host() {
+        let root = fixture(
+            r#"<span id="pp-wrap"><b id="pp-bold">Dingo</b></span>
+               <input id="pp-val" value="Echidna ahead"><span id="pp-e">Echidna</span>
+               <script type="text/plain">Bilby</script><span id="pp-bilby">Bilby</span>
+               <span id="pp-upper" style="text-transform: uppercase">galah</span>
+               <div id="pp-holder"><x-pp-chip id="pp-chip"><span id="pp-slotted">Kookaburra</span></x-pp-chip></div>
+               <div id="pp-host"></div>"#,
+        );
+        let by_id = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+        let unique = |id: &str| target_of(&by_id(id)).text_contains_unique;
+        // The innermost element is yielded, not the one around it (the
+        // click offset is the outer one's).
+        assert_eq!(unique("pp-wrap"), Some(false));
+        assert_eq!(unique("pp-bold"), Some(true));
+        // An input's value is its text.
+        assert_eq!(unique("pp-e"), Some(false));
+        // A script's text is not.
+        assert_eq!(unique("pp-bilby"), Some(true));
+        // Case counts: the recorder reads "GALAH", the DOM says "galah".
+        assert_eq!(target_of(&by_id("pp-upper")).text.as_deref(), Some("GALAH"));
+        assert_eq!(unique("pp-upper"), Some(false));
+        // A shadow host is searched through its shadow root only: neither
+        // the host nor its slotted child is ever yielded.
+        by_id("pp-chip")
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap()
+            .set_inner_html("<slot></slot>");
+        assert_eq!(unique("pp-slotted"), Some(false));
+        assert_eq!(unique("pp-chip"), Some(false));
+        // What is in an open shadow root is found.
+        let shadow = by_id("pp-host")
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .unwrap();
+        shadow.set_inner_html(r#"<p><i id="pp-inner">Platypus</i></p>"#);
+        let inner = shadow.query_selector("#pp-inner").unwrap().unwrap();
+        assert_eq!(target_of(&inner).text_contains_unique, Some(true));
+    }
+
+    #[wasm_bindgen_test]
+    fn css_is_measured_through_open_shadow_roots() {
+        let root = fixture(
+            r#"<span id="pp-go">Go</span><div id="pp-widget"></div><span id="pp-solo">Stay</span>
+               <x-pp-card id="pp-c1"></x-pp-card><x-pp-card id="pp-c2"></x-pp-card>
+               <x-pp-box id="pp-box"><button id="pp-shade" type="button">Light</button></x-pp-box>"#,
+        );
+        let by_id = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+        let open = |id: &str, html: &str| {
+            let shadow = by_id(id)
+                .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+                .unwrap();
+            shadow.set_inner_html(html);
+            shadow
+        };
+        // `#pp-go` is unique in the document, not through the widget's
+        // shadow root (what `pierce/` and Playwright's `css=` search).
+        open("pp-widget", r#"<span id="pp-go">Go too</span>"#);
+        let go = target_of(&by_id("pp-go"));
+        assert_eq!(go.css, "#pp-go");
+        assert!(go.css_unique);
+        assert_eq!(
+            (go.css_pierce_unique, go.css_chain_unique),
+            (Some(false), None)
+        );
+        assert_eq!(target_of(&by_id("pp-solo")).css_pierce_unique, Some(true));
+        // The same button in two cards: its selector alone matches both,
+        // the host chain only this one.
+        open("pp-c1", r#"<button id="pp-act" type="button">Act</button>"#);
+        let c2 = open("pp-c2", r#"<button id="pp-act" type="button">Act</button>"#);
+        let act = target_of(&c2.query_selector("#pp-act").unwrap().unwrap());
+        assert_eq!(act.shadow_hosts.len(), 1);
+        assert!(act.css_unique, "{}", act.css);
+        assert_eq!(act.css_pierce_unique, Some(false));
+        assert_eq!(
+            act.css_chain_unique,
+            Some(true),
+            "{:?} {}",
+            act.shadow_hosts,
+            act.css
+        );
+        // Below the host, Playwright's `css=` also finds the host's light
+        // child of that id: the chain is not unique for it.
+        let shade = open(
+            "pp-box",
+            r#"<button id="pp-shade" type="button">Shade</button>"#,
+        );
+        let t = target_of(&shade.query_selector("#pp-shade").unwrap().unwrap());
+        assert!(t.css_unique, "{}", t.css);
+        assert_eq!(
+            t.css_chain_unique,
+            Some(false),
+            "{:?} {}",
+            t.shadow_hosts,
+            t.css
+        );
     }
 }

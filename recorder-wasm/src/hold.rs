@@ -165,6 +165,15 @@ impl<K: PartialEq + Clone> Holds<K> {
         out
     }
 
+    /// Drops the click held for `target`, if there is one: the checkbox's
+    /// `change` arrived, and records the toggle itself (replaying both
+    /// would toggle twice). Whether one was dropped.
+    pub fn withdraw_click(&mut self, target: &K) -> bool {
+        let before = self.items.len();
+        self.items.retain(|i| i.click_key.as_ref() != Some(target));
+        self.items.len() != before
+    }
+
     /// A `dblclick` on `target`: replaces the held first click (if it was on
     /// the same element) with `event`, the double click.
     pub fn double_click(&mut self, target: &K, event: CapturedEvent) -> Vec<Out<K>> {
@@ -380,5 +389,18 @@ mod tests {
         h.scroll(None, 1000.0);
         h.scroll(None, 1100.0);
         assert_eq!(h.flush_all(), vec![Out::Scroll(None, 1100.0)]);
+    }
+
+    #[test]
+    fn a_held_click_can_be_withdrawn_and_nothing_else_goes_with_it() {
+        let mut h: Holds<u32> = Holds::default();
+        assert!(h.click(1, 1, ev("first"), 0.0).is_empty());
+        assert!(h.click(2, 1, ev("toggle"), 10.0).len() == 1);
+        assert!(h.withdraw_click(&2));
+        assert!(!h.withdraw_click(&2), "only once");
+        assert!(h.is_empty());
+        // Not withdrawn: the click is emitted when its time is up.
+        h.click(3, 1, ev("kept"), 20.0);
+        assert_eq!(h.tick(20.0 + CLICK_HOLD_MS).len(), 1);
     }
 }

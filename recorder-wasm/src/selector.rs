@@ -3,10 +3,15 @@
 //! The DOM glue walks from the target up to the top of its root (the
 //! document or a shadow root) and records one [`Step`] per element; these
 //! functions only look at those steps, so every rule here is testable
-//! without a browser. Selectors prefer stable anchors (ids, test ids) over
-//! positions, because a replay weeks later meets a page that has changed.
+//! without a browser. Selectors prefer stable anchors (authored ids, test
+//! ids, names, labels) over positions, because a replay weeks later meets a
+//! page that has changed; values that look generated at run time
+//! ([`stable::looks_generated`]) are never anchors, because the next session
+//! gives the element another one.
 
 use workflow_format::limits;
+
+use crate::stable;
 
 /// One element on the way from the target (first) up to the topmost element
 /// of its root (last).
@@ -15,12 +20,63 @@ pub struct Step {
     /// Lower-case tag name.
     pub tag: String,
     pub id: Option<String>,
-    /// `data-testid`, else `data-test`, as `(attribute, value)`.
+    /// A test id attribute as `(attribute, value)`: the first of
+    /// `data-testid`, `data-test-id`, `data-test`, `data-cy`, `data-qa`
+    /// whose value is stable, else the first present.
     pub test_id: Option<(&'static str, String)>,
     /// 1-based position among the parent's children with the same tag.
     pub nth_of_type: u32,
     /// How many of the parent's children (this one included) have this tag.
     pub of_type_count: u32,
+    /// The `name` attribute: `form[name="checkout"]` anchors what is inside.
+    pub name: Option<String>,
+    /// The `aria-label` attribute: `nav[aria-label="Primary"]`.
+    pub aria_label: Option<String>,
+    /// The `role` attribute, verbatim: `div[role="dialog"]`.
+    pub role: Option<String>,
+    /// `placeholder`, `title`, `alt` and the raw `href` attribute: the
+    /// element's own descriptive selectors (`input[placeholder="City"]`,
+    /// `a[href="/pricing"]`). Read for every step, used for the first.
+    pub placeholder: Option<String>,
+    pub title: Option<String>,
+    pub alt: Option<String>,
+    pub href: Option<String>,
+    /// Set by [`measure_anchors`] on the nearest ancestor one of whose
+    /// [`Step::anchor_forms`] matched exactly it in its root: that form.
+    pub unique_anchor: Option<String>,
+}
+
+/// Elements that are usually one per root and say what a region is:
+/// unique, they anchor a path without any attribute.
+const LANDMARK_TAGS: &[&str] = &[
+    "main", "nav", "header", "footer", "aside", "form", "dialog", "search",
+];
+
+/// `role` values of regions and widgets that contain others, for
+/// `tag[role=...]` anchors of ancestors.
+const CONTAINER_ROLES: &[&str] = &[
+    "main",
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "form",
+    "region",
+    "dialog",
+    "alertdialog",
+    "toolbar",
+    "menubar",
+    "menu",
+    "tablist",
+    "tabpanel",
+    "tree",
+    "grid",
+    "listbox",
+];
+
+fn stable(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|v| stable::is_stable(v))
 }
 
 impl Step {
@@ -33,20 +89,60 @@ impl Step {
         }
     }
 
-    /// The anchored form, when the element carries a stable identifier.
-    fn anchor_css(&self) -> Option<String> {
-        if let Some(id) = self.id.as_deref().filter(|id| !id.trim().is_empty()) {
-            return Some(format!("#{}", css_ident(id)));
-        }
+    /// `#id` when the id is stable.
+    fn id_css(&self) -> Option<String> {
+        stable(&self.id).map(|id| format!("#{}", css_ident(id)))
+    }
+
+    /// `tag[data-testid="..."]` when the test id is stable.
+    fn test_id_css(&self) -> Option<String> {
         self.test_id
             .as_ref()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(attr, v)| format!("{}[{attr}={}]", css_ident(&self.tag), css_string(v)))
+            .filter(|(_, v)| stable::is_stable(v))
+            .map(|(attr, v)| self.attr_css(attr, v))
+    }
+
+    fn attr_css(&self, attr: &str, value: &str) -> String {
+        format!("{}[{attr}={}]", css_ident(&self.tag), css_string(value))
+    }
+
+    /// The strong anchor of this step, used without any uniqueness
+    /// measure (by [`css`], the best guess when nothing was unique): its
+    /// stable id, else its stable test id.
+    fn strong_anchor(&self) -> Option<String> {
+        self.id_css().or_else(|| self.test_id_css())
+    }
+
+    /// Every form that could anchor a path at this step, best first: its
+    /// stable id, test id, `name`, `aria-label`, a container `role`, then
+    /// the bare tag of a landmark (`main`). Only a form that matches
+    /// exactly this element in its root may anchor (see
+    /// [`measure_anchors`]).
+    pub fn anchor_forms(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.id_css().into_iter().collect();
+        out.extend(self.test_id_css());
+        if let Some(name) = stable(&self.name) {
+            out.push(self.attr_css("name", name));
+        }
+        if let Some(label) = stable(&self.aria_label) {
+            out.push(self.attr_css("aria-label", label));
+        }
+        if let Some(role) = self.role.as_deref().map(str::trim)
+            && CONTAINER_ROLES.contains(&role)
+        {
+            out.push(self.attr_css("role", role));
+        }
+        if LANDMARK_TAGS.contains(&self.tag.as_str()) {
+            out.push(css_ident(&self.tag));
+        }
+        dedup(&mut out);
+        out
     }
 }
 
 /// Attributes of the target element itself that can name it on their own,
-/// without any ancestor.
+/// without any ancestor. Where a field is `None` the first [`Step`]'s copy
+/// of the attribute is used.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnAnchors {
     /// The `name` attribute (form controls).
@@ -57,90 +153,177 @@ pub struct OwnAnchors {
     pub aria_label: Option<String>,
 }
 
-/// Selectors for `chain[0]` in order of preference: the element's id, its
-/// test id, its `name` (plus `value` for radios), its `aria-label`, then the
-/// nearest anchored ancestor with positional steps, then pure positions.
+/// Marks the nearest ancestor of `chain[0]` that has a unique anchor:
+/// walks up from `chain[1]`, asks `unique(i, css)` (does `css` match
+/// exactly `chain[i]` and nothing else in the root?) for each of its
+/// [`Step::anchor_forms`], and stores the first that is in
+/// [`Step::unique_anchor`]. Stops there: only the nearest one is used, so
+/// higher ancestors cost no query.
+pub fn measure_anchors(chain: &mut [Step], mut unique: impl FnMut(usize, &str) -> bool) {
+    for step in chain.iter_mut() {
+        step.unique_anchor = None;
+    }
+    for (i, step) in chain.iter_mut().enumerate().skip(1) {
+        let found = step
+            .anchor_forms()
+            .into_iter()
+            .filter(|css| css.len() <= limits::SELECTOR)
+            .find(|css| unique(i, css));
+        if found.is_some() {
+            step.unique_anchor = found;
+            return;
+        }
+    }
+}
+
+/// Selectors for `chain[0]` in order of preference:
 ///
+/// 1. its own stable anchors: id, test id, `name` (plus `value` for
+///    radios), `aria-label`;
+/// 2. its own descriptive attributes: `placeholder`, `title`, `alt`, a
+///    link's path `href` ([`stable::is_stable_href`]);
+/// 3. each of those below the nearest ancestor with a unique anchor
+///    ([`measure_anchors`]), e.g. `form[name="login"] input[name="email"]`
+///    when two forms have an `email` field;
+/// 4. its own `role` or landmark tag (`div[role="dialog"]`, `form`);
+/// 5. the positional path below that ancestor anchor, e.g.
+///    `form[name="checkout"] > div > button`;
+/// 6. last, the positional path from the top of the root.
+///
+/// Generated-looking values ([`stable::looks_generated`]) appear nowhere.
 /// The caller keeps the first one that matches exactly one element in the
-/// root (a page may reuse ids or names); if none does, the last anchored
-/// path is still the best guess. Labels cannot be expressed in CSS (it
-/// cannot match text), so they travel in `Target::label` and the ARIA name.
-/// Every candidate fits in [`limits::SELECTOR`]; empty when nothing does.
+/// root; if none does, [`css`] is the best guess. Labels cannot be
+/// expressed in CSS (it cannot match text), so they travel in
+/// `Target::label` and the ARIA name. Every candidate fits in
+/// [`limits::SELECTOR`]; empty when the chain is.
 pub fn candidates(chain: &[Step], own: &OwnAnchors) -> Vec<String> {
     let Some(first) = chain.first() else {
         return Vec::new();
     };
-    let tag = css_ident(&first.tag);
-    let mut out = Vec::new();
-    if let Some(anchor) = first.anchor_css() {
-        out.push(anchor);
-    }
-    let nonblank = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
-    if let Some(name) = nonblank(&own.name) {
-        let by_name = format!("{tag}[name={}]", css_string(&name));
-        if let Some(value) = own.value.as_deref() {
-            out.push(format!("{by_name}[value={}]", css_string(value)));
+    // The element's own attribute selectors after its id; each is also
+    // tried below an ancestor's anchor.
+    let mut attrs: Vec<String> = first.test_id_css().into_iter().collect();
+    let name = stable(&own.name).or_else(|| stable(&first.name));
+    if let Some(name) = name {
+        let by_name = first.attr_css("name", name);
+        if let Some(value) = own.value.as_deref().filter(|v| !stable::looks_generated(v)) {
+            attrs.push(format!("{by_name}[value={}]", css_string(value)));
         }
-        out.push(by_name);
+        attrs.push(by_name);
     }
-    if let Some(label) = nonblank(&own.aria_label) {
-        out.push(format!("{tag}[aria-label={}]", css_string(&label)));
+    let label = stable(&own.aria_label).or_else(|| stable(&first.aria_label));
+    if let Some(label) = label {
+        attrs.push(first.attr_css("aria-label", label));
     }
-    // The element's own anchor is already first; this one is for when it
-    // is not unique but an ancestor's id is.
-    out.extend(build_css_from(chain, true, 1));
-    out.extend(build_css(chain, false));
+    for (attr, value) in [
+        ("placeholder", &first.placeholder),
+        ("title", &first.title),
+        ("alt", &first.alt),
+    ] {
+        if let Some(value) = stable(value) {
+            attrs.push(first.attr_css(attr, value));
+        }
+    }
+    if matches!(first.tag.as_str(), "a" | "area")
+        && let Some(href) = first.href.as_deref().filter(|h| stable::is_stable_href(h))
+    {
+        attrs.push(first.attr_css("href", href));
+    }
+
+    let ancestor = chain
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, s)| s.unique_anchor.as_deref().map(|a| (i, a)));
+    let mut out: Vec<String> = first.id_css().into_iter().collect();
+    out.extend(attrs.iter().cloned());
+    if let Some((_, anchor)) = ancestor {
+        out.extend(attrs.iter().map(|own| format!("{anchor} {own}")));
+    }
+    if let Some(role) = first
+        .role
+        .as_deref()
+        .and_then(|r| r.split_ascii_whitespace().next())
+        .filter(|r| r.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        out.push(first.attr_css("role", role));
+    }
+    if LANDMARK_TAGS.contains(&first.tag.as_str()) {
+        out.push(css_ident(&first.tag));
+    }
+    if let Some((at, anchor)) = ancestor {
+        out.push(path_below(chain, at, anchor));
+    }
+    out.push(path_below(chain, chain.len(), ""));
     out.retain(|s| s.len() <= limits::SELECTOR);
-    let mut seen = Vec::new();
-    out.retain(|s| {
-        let new = !seen.contains(s);
-        seen.push(s.clone());
-        new
-    });
+    dedup(&mut out);
     out
 }
 
-/// A CSS selector for `chain[0]`, valid inside its root: the nearest anchored
-/// ancestor (or the element itself) followed by positional child steps.
+/// A CSS selector for `chain[0]`, valid inside its root, for when no
+/// candidate was unique (a page that reuses ids): the positional path
+/// below the nearest step with an anchor (the element's own stable id or
+/// test id, an ancestor's measured unique anchor, else an ancestor's
+/// stable id or test id), else the positional path from the top.
 ///
 /// `None` when the chain is empty or no selector fits in
 /// [`limits::SELECTOR`]: an event the relay would reject is better dropped
 /// here than sent.
 pub fn css(chain: &[Step]) -> Option<String> {
-    let anchored = build_css(chain, true);
-    if anchored
-        .as_ref()
-        .is_some_and(|s| s.len() <= limits::SELECTOR)
-    {
-        return anchored;
-    }
-    // A huge id or test id can push the anchored form over the limit; the
-    // purely positional form may still fit.
-    build_css(chain, false).filter(|s| s.len() <= limits::SELECTOR)
-}
-
-fn build_css(chain: &[Step], use_anchors: bool) -> Option<String> {
-    build_css_from(chain, use_anchors, 0)
-}
-
-/// Like [`build_css`], but anchors only from `chain[first_anchor]` upwards.
-fn build_css_from(chain: &[Step], use_anchors: bool, first_anchor: usize) -> Option<String> {
     if chain.is_empty() {
         return None;
     }
-    let mut parts = Vec::new();
-    for (i, step) in chain.iter().enumerate() {
-        if use_anchors
-            && i >= first_anchor
-            && let Some(anchor) = step.anchor_css()
-        {
-            parts.push(anchor);
-            break;
-        }
-        parts.push(step.positional_css());
+    let own = chain[0].strong_anchor().map(|a| (0, a));
+    let measured = || {
+        chain
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find_map(|(i, s)| s.unique_anchor.clone().map(|a| (i, a)))
+    };
+    let unmeasured = || {
+        chain
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find_map(|(i, s)| s.strong_anchor().map(|a| (i, a)))
+    };
+    let anchored = own
+        .or_else(measured)
+        .or_else(unmeasured)
+        .map(|(at, anchor)| path_below(chain, at, &anchor))
+        .filter(|s| s.len() <= limits::SELECTOR);
+    // A huge anchor can push the anchored form over the limit; the purely
+    // positional form may still fit.
+    anchored.or_else(|| {
+        Some(path_below(chain, chain.len(), "")).filter(|s| s.len() <= limits::SELECTOR)
+    })
+}
+
+/// `anchor` (standing for `chain[at]`) followed by the positional steps
+/// from `chain[at - 1]` down to `chain[0]`; with `at == chain.len()` the
+/// positional path from the top of the root.
+fn path_below(chain: &[Step], at: usize, anchor: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if at < chain.len() {
+        parts.push(anchor.to_owned());
     }
-    parts.reverse();
-    Some(parts.join(" > "))
+    parts.extend(
+        chain[..at.min(chain.len())]
+            .iter()
+            .rev()
+            .map(Step::positional_css),
+    );
+    parts.join(" > ")
+}
+
+fn dedup(list: &mut Vec<String>) {
+    let mut seen = Vec::new();
+    list.retain(|s| {
+        let new = !seen.contains(s);
+        seen.push(s.clone());
+        new
+    });
 }
 
 /// A positional XPath for `chain[0]`, from the top of its root, e.g.
@@ -327,18 +510,22 @@ mod tests {
         input.test_id = Some(("data-testid", "email-field".into()));
         let mut form = step("form", 1, 1);
         form.id = Some("signup".into());
-        let chain = [input, form, step("body", 1, 1), step("html", 1, 1)];
+        let mut chain = [input, form, step("body", 1, 1), step("html", 1, 1)];
         let own = OwnAnchors {
             name: Some("email".into()),
             value: None,
             aria_label: Some("E-mail".into()),
         };
+        measure_anchors(&mut chain, |i, css| i == 1 && css == "#signup");
         assert_eq!(
             candidates(&chain, &own),
             vec![
                 r#"input[data-testid="email-field"]"#,
                 r#"input[name="email"]"#,
                 r#"input[aria-label="E-mail"]"#,
+                r#"#signup input[data-testid="email-field"]"#,
+                r##"#signup input[name="email"]"##,
+                r##"#signup input[aria-label="E-mail"]"##,
                 "#signup > input:nth-of-type(2)",
                 "html > body > form > input:nth-of-type(2)",
             ]
@@ -373,5 +560,259 @@ mod tests {
     #[test]
     fn odd_tag_names_become_wildcards_in_xpath() {
         assert_eq!(xpath(&[step("svg:rect", 1, 1)]).unwrap(), "/*");
+    }
+
+    /// `html > body > ...` around `inner`, innermost first.
+    fn in_page(inner: Vec<Step>) -> Vec<Step> {
+        let mut chain = inner;
+        chain.push(step("body", 1, 1));
+        chain.push(step("html", 1, 1));
+        chain
+    }
+
+    /// A uniqueness oracle: `css` is unique for `chain[i]` when listed.
+    fn only(unique: &[(usize, &str)]) -> impl FnMut(usize, &str) -> bool {
+        move |i, css| unique.iter().any(|&(j, u)| i == j && u == css)
+    }
+
+    #[test]
+    fn a_generated_id_gives_way_to_the_nearest_stable_ancestor() {
+        // <form name="checkout"><div><button id="headlessui-menu-button-:r1:">
+        let mut button = step("button", 1, 1);
+        button.id = Some("headlessui-menu-button-:r1:".into());
+        let mut form = step("form", 1, 1);
+        form.name = Some("checkout".into());
+        let mut chain = in_page(vec![button, step("div", 1, 1), form]);
+        measure_anchors(&mut chain, only(&[(2, r#"form[name="checkout"]"#)]));
+        let c = candidates(&chain, &OwnAnchors::default());
+        assert_eq!(
+            c,
+            [
+                r#"form[name="checkout"] > div > button"#,
+                "html > body > form > div > button"
+            ]
+        );
+        assert_eq!(css(&chain).unwrap(), c[0], "the best guess too");
+    }
+
+    #[test]
+    fn a_generated_ancestor_id_is_skipped_for_a_unique_landmark() {
+        // <main><div id="ember342"><ul><li/><li><button>
+        let mut div = step("div", 1, 1);
+        div.id = Some("ember342".into());
+        let mut chain = in_page(vec![
+            step("button", 1, 1),
+            step("li", 2, 2),
+            step("ul", 1, 1),
+            div,
+            step("main", 1, 1),
+        ]);
+        let mut asked = Vec::new();
+        measure_anchors(&mut chain, |i, css| {
+            asked.push((i, css.to_owned()));
+            css == "main"
+        });
+        // Nothing is asked of the generated id, and nothing above `main`.
+        assert_eq!(asked, [(4, "main".to_owned())]);
+        assert_eq!(
+            candidates(&chain, &OwnAnchors::default())[0],
+            "main > div > ul > li:nth-of-type(2) > button"
+        );
+    }
+
+    #[test]
+    fn a_uuid_id_gives_way_to_the_name() {
+        let mut input = step("input", 1, 1);
+        input.id = Some("550e8400-e29b-41d4-a716-446655440000".into());
+        let chain = in_page(vec![input]);
+        let own = OwnAnchors {
+            name: Some("email".into()),
+            ..OwnAnchors::default()
+        };
+        let c = candidates(&chain, &own);
+        assert_eq!(c[0], r#"input[name="email"]"#);
+        assert!(c.iter().all(|s| !s.contains("550e8400")), "{c:?}");
+        assert_eq!(css(&chain).unwrap(), "html > body > input");
+    }
+
+    #[test]
+    fn an_authored_id_still_wins_where_a_generated_one_does_not() {
+        let mut login = step("button", 1, 2);
+        login.id = Some("login".into());
+        login.test_id = Some(("data-testid", "login-button".into()));
+        let mut form = step("form", 1, 1);
+        form.id = Some("mat-form-3".into());
+        let chain = in_page(vec![login.clone(), form.clone()]);
+        assert_eq!(candidates(&chain, &OwnAnchors::default())[0], "#login");
+        assert_eq!(css(&chain).unwrap(), "#login");
+        // Its sibling in the same form has only the form's generated id
+        // above it: positions from the root, not `#mat-form-3`.
+        let chain = in_page(vec![step("button", 2, 2), form]);
+        assert_eq!(
+            candidates(&chain, &OwnAnchors::default()),
+            ["html > body > form > button:nth-of-type(2)"]
+        );
+        assert_eq!(
+            css(&chain).unwrap(),
+            "html > body > form > button:nth-of-type(2)"
+        );
+    }
+
+    #[test]
+    fn generated_test_ids_and_names_are_not_anchors_either() {
+        let mut row = step("tr", 3, 9);
+        row.test_id = Some(("data-testid", "row-8f3a2c91".into()));
+        row.name = Some(":r7:".into());
+        let mut table = step("table", 1, 1);
+        table.test_id = Some(("data-testid", "orders".into()));
+        let mut chain = in_page(vec![step("td", 2, 4), row, step("tbody", 1, 1), table]);
+        measure_anchors(&mut chain, only(&[(3, r#"table[data-testid="orders"]"#)]));
+        let c = candidates(&chain, &OwnAnchors::default());
+        assert_eq!(
+            c[0],
+            r#"table[data-testid="orders"] > tbody > tr:nth-of-type(3) > td:nth-of-type(2)"#
+        );
+        assert!(
+            c.iter().all(|s| !s.contains("8f3a") && !s.contains(":r7")),
+            "{c:?}"
+        );
+        // The cell's own generated test id: positions below the table.
+        chain[0].test_id = Some(("data-test", "cell-1q2w3e".into()));
+        assert!(
+            candidates(&chain, &OwnAnchors::default())
+                .iter()
+                .all(|s| !s.contains("1q2w3e"))
+        );
+    }
+
+    #[test]
+    fn an_ancestor_anchor_is_used_only_when_unique() {
+        // <nav aria-label="Primary"><form name="search"><button> where
+        // another form is named "search" too.
+        let mut form = step("form", 1, 1);
+        form.name = Some("search".into());
+        let mut nav = step("nav", 1, 1);
+        nav.aria_label = Some("Primary".into());
+        let mut chain = in_page(vec![step("button", 1, 1), form, nav]);
+        measure_anchors(&mut chain, only(&[(2, r#"nav[aria-label="Primary"]"#)]));
+        assert_eq!(chain[1].unique_anchor, None);
+        assert_eq!(
+            chain[2].unique_anchor.as_deref(),
+            Some(r#"nav[aria-label="Primary"]"#)
+        );
+        assert_eq!(
+            candidates(&chain, &OwnAnchors::default())[0],
+            r#"nav[aria-label="Primary"] > form > button"#
+        );
+        // Measuring again starts over.
+        measure_anchors(&mut chain, |_, _| false);
+        assert_eq!(
+            candidates(&chain, &OwnAnchors::default()),
+            ["html > body > nav > form > button"]
+        );
+    }
+
+    #[test]
+    fn anchor_forms_of_an_ancestor_in_order() {
+        let mut s = step("section", 1, 2);
+        s.id = Some("pricing".into());
+        s.test_id = Some(("data-qa", "plans".into()));
+        s.name = Some("plans".into());
+        s.aria_label = Some("Plans".into());
+        s.role = Some("region".into());
+        assert_eq!(
+            s.anchor_forms(),
+            [
+                "#pricing",
+                r#"section[data-qa="plans"]"#,
+                r#"section[name="plans"]"#,
+                r#"section[aria-label="Plans"]"#,
+                r#"section[role="region"]"#,
+            ]
+        );
+        // Generated values drop out; a landmark tag stays, a plain one
+        // has nothing.
+        let mut f = step("form", 1, 1);
+        f.id = Some("el-id-1234-5".into());
+        f.role = Some("button".into());
+        assert_eq!(f.anchor_forms(), ["form"]);
+        assert!(step("div", 1, 1).anchor_forms().is_empty());
+        assert!(step("body", 1, 1).anchor_forms().is_empty());
+    }
+
+    #[test]
+    fn descriptive_attributes_name_the_element() {
+        let mut link = step("a", 3, 5);
+        link.href = Some("/pricing".into());
+        link.title = Some("See the plans".into());
+        let chain = in_page(vec![link.clone()]);
+        assert_eq!(
+            candidates(&chain, &OwnAnchors::default())[..2],
+            [r#"a[title="See the plans"]"#, r#"a[href="/pricing"]"#]
+        );
+        // A link with a query or a generated piece is not named by it.
+        for href in [
+            "/pricing?session=Xk82",
+            "/orders/88121",
+            "https://x.example/pricing",
+        ] {
+            link.href = Some(href.into());
+            link.title = None;
+            let c = candidates(&in_page(vec![link.clone()]), &OwnAnchors::default());
+            assert_eq!(c, ["html > body > a:nth-of-type(3)"], "{href}");
+        }
+        let mut input = step("input", 1, 1);
+        input.placeholder = Some("Your city".into());
+        assert_eq!(
+            candidates(&in_page(vec![input]), &OwnAnchors::default())[0],
+            r#"input[placeholder="Your city"]"#
+        );
+        let mut img = step("img", 1, 1);
+        img.alt = Some("Company logo".into());
+        assert_eq!(
+            candidates(&in_page(vec![img]), &OwnAnchors::default())[0],
+            r#"img[alt="Company logo"]"#
+        );
+        let mut dialog = step("div", 4, 4);
+        dialog.role = Some("dialog".into());
+        assert_eq!(
+            candidates(&in_page(vec![dialog]), &OwnAnchors::default())[0],
+            r#"div[role="dialog"]"#
+        );
+    }
+
+    #[test]
+    fn a_shared_name_is_tried_below_the_ancestor_anchor_before_positions() {
+        // Login and sign-up forms both have name="email".
+        let mut form = step("form", 2, 2);
+        form.name = Some("signup".into());
+        let mut chain = in_page(vec![step("input", 1, 1), step("div", 1, 1), form]);
+        chain[0].name = Some("email".into());
+        measure_anchors(&mut chain, only(&[(2, r#"form[name="signup"]"#)]));
+        assert_eq!(
+            candidates(&chain, &OwnAnchors::default()),
+            [
+                r#"input[name="email"]"#,
+                r#"form[name="signup"] input[name="email"]"#,
+                r#"form[name="signup"] > div > input"#,
+                "html > body > form:nth-of-type(2) > div > input",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_path_from_the_root_comes_last() {
+        let mut main = step("main", 1, 1);
+        main.id = Some(":R2a:".into());
+        let mut chain = in_page(vec![step("p", 2, 3), main]);
+        measure_anchors(&mut chain, only(&[(1, "main")]));
+        let c = candidates(&chain, &OwnAnchors::default());
+        assert_eq!(
+            c,
+            [
+                "main > p:nth-of-type(2)",
+                "html > body > main > p:nth-of-type(2)"
+            ]
+        );
     }
 }

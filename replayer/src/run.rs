@@ -6,6 +6,11 @@
 //! pages see `isTrusted` events), then wait for the navigation the recording
 //! says the step caused. The first failure stops the run: later steps would
 //! act on a page in an unknown state.
+//!
+//! A role + name is the browser's: `locate.js` only gathers candidates, and
+//! WebDriver's Get Computed Role and Get Computed Label say which of them
+//! has the recorded role and name (`Runner::aria_match`). The replayer has
+//! no accessible-name algorithm of its own.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -18,7 +23,7 @@ use fantoccini::actions::{
 };
 use fantoccini::elements::{Element, ElementRef};
 use fantoccini::key::Key;
-use fantoccini::wd::WindowHandle;
+use fantoccini::wd::{WebDriverCompatibleCommand, WindowHandle};
 use serde_json::{Value, json};
 use workflow_format::{Modifiers, MouseButton};
 
@@ -29,6 +34,10 @@ const LOCATE_JS: &str = include_str!("locate.js");
 const POLL: Duration = Duration::from_millis(100);
 /// WebDriver's name for an element reference in JSON.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// At most this many candidates of a role + name are put to the browser in
+/// one poll (a WebDriver round trip each, two for those with the role);
+/// with more, the alternative fails as `too_many` rather than guess.
+const ARIA_CANDIDATES_MAX: usize = 100;
 
 /// Bounds of the waits.
 #[derive(Debug, Clone, Copy)]
@@ -352,6 +361,11 @@ impl<'a> Runner<'a> {
     }
 
     /// Polls the alternatives until one finds its element.
+    ///
+    /// Every alternative is evaluated against the same poll: one run of
+    /// `locate.js` answers for all of them. For a role + name (`aria`) it
+    /// only gathers candidates, and the browser is asked about each of
+    /// them ([`Runner::aria_match`]) before the poll's outcome is decided.
     async fn locate(
         &self,
         step: &Step,
@@ -367,13 +381,7 @@ impl<'a> Runner<'a> {
             .iter()
             .map(|a| json!({"kind": kind_name(a.kind), "role": a.role, "value": a.value}))
             .collect();
-        // The roles named from content come from the format crate, so the
-        // page script names elements by the recorder's rule.
-        let spec = json!({
-            "hosts": hosts,
-            "alts": alts,
-            "contentRoles": workflow_format::NAME_FROM_CONTENT_ROLES,
-        });
+        let spec = json!({"hosts": hosts, "alts": alts, "cap": ARIA_CANDIDATES_MAX});
         let deadline = Instant::now() + self.timeouts.element;
         let mut last_problem = String::new();
         loop {
@@ -381,8 +389,14 @@ impl<'a> Runner<'a> {
                 Err(f) => last_problem = f.0,
                 Ok(()) => match self.client.execute(LOCATE_JS, vec![spec.clone()]).await {
                     Err(e) => last_problem = format!("the page did not answer: {e}"),
-                    Ok(Value::Array(results)) => {
+                    Ok(Value::Array(mut results)) => {
                         last_problem.clear();
+                        for (r, alt) in results.iter_mut().zip(&step.alternatives) {
+                            if r["outcome"] == "candidates" {
+                                let role = alt.role.as_deref().unwrap_or_default();
+                                *r = self.aria_match(role, &alt.value, &r["candidates"]).await;
+                            }
+                        }
                         for (i, r) in results.iter().enumerate() {
                             if let Some(a) = tried.get_mut(i) {
                                 a.outcome = outcome_text(r);
@@ -418,6 +432,94 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Which of `candidates` (`[{element, enabled}]` from `locate.js`) the
+    /// browser gives `role` and a name matching `name`, as a `locate.js`
+    /// result: exactly one is `found` (or `disabled`), more are `many`.
+    ///
+    /// The role and the name are the browser's: WebDriver's Get Computed
+    /// Role for each candidate, and Get Computed Label only for those with
+    /// the role. What chromedriver 156 answers (Chromium's accessibility
+    /// tree, not the ARIA spec word for word):
+    ///   - roles: `button` (also `<input type=image|submit|button|file>`),
+    ///     `link` (`<a href>`; an `<a>` without href is `none`), `textbox`
+    ///     (text, email, password inputs and `<textarea>`), `combobox`
+    ///     (`<select>`), `listbox` (`<select multiple>` or `size` > 1),
+    ///     `checkbox`, `radio`, `slider`, `spinbutton`, `searchbox`,
+    ///     `heading`, `paragraph`, `cell`, `dialog`...; `image` for `<img
+    ///     alt>` and `role=img` (never `img`); `none` for `role=none` and
+    ///     `role=presentation` alike, for `<span>`, and for whatever is not
+    ///     rendered or is aria-hidden; `generic` for a plain `<div>` or
+    ///     `<section>` without a name, and also for a contenteditable
+    ///     `<div>` (not `textbox`); Chromium's own names where ARIA has none
+    ///     (`LabelText` for `<label>`, `DisclosureTriangle` for `<summary>`,
+    ///     `ColorWell`, `Date`). The first role token the browser knows
+    ///     wins (`role="bogus button"` is `button`) and case does not
+    ///     matter (`role="BUTTON"` is `button`); a role given by
+    ///     ElementInternals (`internals.role`) counts.
+    ///   - labels: the accessible name, not always trimmed (`" Remove"`
+    ///     for `<button><span aria-hidden=true>🗑</span> Remove</button>`,
+    ///     hence [`workflow_format::names_match`]): an aria-hidden icon is
+    ///     left out and visually hidden (clipped) text is kept;
+    ///     aria-labelledby joins its targets' names with a space, taking a
+    ///     target's aria-label over its text and leaving out its hidden
+    ///     parts; `<input type=image>` is named by its alt before its title;
+    ///     a `<select>` in a wrapping `<label>` is named by the label's text
+    ///     without the options (`Country (required)`); text slotted into a
+    ///     button in a shadow root names it; `<input type=submit>` without
+    ///     a value is "Submit"; an unnamed element (an unnamed `<select>`:
+    ///     not its selected option) answers "".
+    async fn aria_match(&self, role: &str, name: &str, candidates: &Value) -> Value {
+        let mut matches = Vec::new();
+        for c in candidates.as_array().into_iter().flatten() {
+            let Some(el) = element(self.client, &c["element"]) else {
+                continue;
+            };
+            let computed = match self.computed(&el, Computed::Role).await {
+                Ok(r) if workflow_format::roles_match(&r, role) => {
+                    self.computed(&el, Computed::Label).await
+                }
+                Ok(_) => continue,
+                Err(e) => Err(e),
+            };
+            match computed {
+                Ok(label) if workflow_format::names_match(&label, name) => matches.push(c),
+                Ok(_) => {}
+                // A candidate that went away (the page re-rendered) is
+                // asked about again in the next poll, with the page's new
+                // elements.
+                Err(e) => {
+                    return json!({
+                        "outcome": "error",
+                        "count": 0,
+                        "message": format!("the browser could not name a candidate: {}", e.0),
+                    });
+                }
+            }
+        }
+        match matches.as_slice() {
+            [] => json!({"outcome": "none", "count": 0}),
+            [one] if one["enabled"] == false => json!({"outcome": "disabled", "count": 1}),
+            [one] => json!({"outcome": "found", "count": 1, "element": one["element"]}),
+            many => json!({"outcome": "many", "count": many.len()}),
+        }
+    }
+
+    /// The browser's computed role or accessible name of `el`.
+    async fn computed(&self, el: &Element, what: Computed) -> Result<String, Failure> {
+        let v = self
+            .client
+            .issue_cmd(ComputedCmd {
+                element: el.element_id(),
+                what,
+            })
+            .await?;
+        match v {
+            Value::String(s) => Ok(s),
+            Value::Null => Ok(String::new()),
+            other => Err(Failure(format!("unexpected {} {other}", what.endpoint()))),
+        }
+    }
+
     async fn act(&self, step: &Step, el: Option<&Element>) -> Result<(), Failure> {
         let need = || el.ok_or_else(|| Failure("this step needs an element".into()));
         match &step.action {
@@ -434,8 +536,22 @@ impl<'a> Runner<'a> {
                     && *modifiers == Modifiers::default()
                 {
                     // Element Click scrolls the element into view and fails
-                    // when something else would receive the click.
-                    el.click().await?;
+                    // when something else would receive the click. But
+                    // chromedriver hit-tests in the document only: for an
+                    // element inside a shadow root the document's hit is its
+                    // host, and the click is "intercepted" by the very
+                    // component it is in. Then the click goes to the
+                    // recorded spot with pointer actions, after a hit test
+                    // that looks into shadow roots (`wait_hit`): a real
+                    // overlay still makes the step fail.
+                    match el.click().await {
+                        Ok(()) => {}
+                        Err(e) if not_clickable_itself(&e) && in_shadow_tree(step) => {
+                            self.pointer_click(el, *button, *modifiers, 1, *offset)
+                                .await?;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                 } else {
                     // A double click selects the word under the pointer and
                     // a right click opens the menu where it is: both happen
@@ -789,6 +905,13 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// Whether the step's element lives in a shadow root.
+fn in_shadow_tree(step: &Step) -> bool {
+    step.target
+        .as_ref()
+        .is_some_and(|t| !t.shadow_hosts.is_empty())
+}
+
 /// Element Click refused because the element itself cannot take the
 /// pointer there (covered, transparent to it, or without a box).
 fn not_clickable_itself(e: &fantoccini::error::CmdError) -> bool {
@@ -797,6 +920,58 @@ fn not_clickable_itself(e: &fantoccini::error::CmdError) -> bool {
         w.error,
         ErrorStatus::ElementClickIntercepted | ErrorStatus::ElementNotInteractable
     ))
+}
+
+/// What to ask the browser about an element.
+#[derive(Debug, Clone, Copy)]
+enum Computed {
+    Role,
+    Label,
+}
+
+impl Computed {
+    fn endpoint(self) -> &'static str {
+        match self {
+            Computed::Role => "computedrole",
+            Computed::Label => "computedlabel",
+        }
+    }
+}
+
+/// WebDriver's Get Computed Role and Get Computed Label
+/// (`GET /session/{id}/element/{element id}/computedrole|computedlabel`),
+/// which fantoccini has no helper for.
+#[derive(Debug)]
+struct ComputedCmd {
+    element: ElementRef,
+    what: Computed,
+}
+
+impl WebDriverCompatibleCommand for ComputedCmd {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        // Only a new session has no id, and this is never one.
+        let session = session_id.ok_or(url::ParseError::RelativeUrlWithoutBase)?;
+        let mut u = base_url.clone();
+        u.path_segments_mut()
+            .map_err(|()| url::ParseError::RelativeUrlWithCannotBeABaseBase)?
+            .pop_if_empty()
+            .extend([
+                "session",
+                session,
+                "element",
+                &self.element,
+                self.what.endpoint(),
+            ]);
+        Ok(u)
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::GET, None)
+    }
 }
 
 fn attempts(alts: &[Alternative]) -> Vec<Attempt> {
@@ -822,6 +997,9 @@ fn outcome_text(r: &Value) -> String {
         "hidden" => "not visible".into(),
         "disabled" => "disabled".into(),
         "no_host" => "shadow host not found".into(),
+        "too_many" => format!(
+            "{count} candidates for the role and name, more than the {ARIA_CANDIDATES_MAX} the browser is asked about"
+        ),
         _ => format!(
             "error: {}",
             r["message"]
@@ -950,6 +1128,42 @@ mod tests {
         assert_eq!(key_char("\u{E007}"), None);
         assert_eq!(key_char("Unidentified"), None);
         assert_eq!(key_char("\n"), None);
+    }
+
+    #[test]
+    fn computed_role_and_label_are_asked_of_the_element_in_the_session() {
+        let cmd = |what| ComputedCmd {
+            element: ElementRef::from("f.1.d.2.e.3".to_owned()),
+            what,
+        };
+        for base in ["http://127.0.0.1:9515", "http://127.0.0.1:9515/"] {
+            let base = url::Url::parse(base).unwrap();
+            let u = cmd(Computed::Role).endpoint(&base, Some("abc")).unwrap();
+            assert_eq!(
+                u.as_str(),
+                "http://127.0.0.1:9515/session/abc/element/f.1.d.2.e.3/computedrole"
+            );
+            let u = cmd(Computed::Label).endpoint(&base, Some("abc")).unwrap();
+            assert_eq!(
+                u.as_str(),
+                "http://127.0.0.1:9515/session/abc/element/f.1.d.2.e.3/computedlabel"
+            );
+            assert_eq!(
+                cmd(Computed::Role).method_and_body(&u),
+                (http::Method::GET, None)
+            );
+        }
+        // Under a path prefix, and with an id that is not a plain segment.
+        let base = url::Url::parse("http://127.0.0.1:4444/wd/hub/").unwrap();
+        let odd = ComputedCmd {
+            element: ElementRef::from("a/b?c".to_owned()),
+            what: Computed::Role,
+        };
+        assert_eq!(
+            odd.endpoint(&base, Some("s")).unwrap().as_str(),
+            "http://127.0.0.1:4444/wd/hub/session/s/element/a%2Fb%3Fc/computedrole"
+        );
+        assert!(cmd(Computed::Role).endpoint(&base, None).is_err());
     }
 
     #[test]

@@ -29,10 +29,17 @@ test('the loaded manifest grants exactly the six permissions and only localhost'
   assert.equal(manifest.optional_permissions, undefined);
   assert.equal(manifest.externally_connectable, undefined);
   assert.equal(manifest.manifest_version, 3);
-  const [cs] = manifest.content_scripts;
+  const [cs, main] = manifest.content_scripts;
+  assert.equal(manifest.content_scripts.length, 2);
   assert.deepEqual(cs.js, ['content.js']);
   assert.equal(cs.run_at, 'document_start');
   assert.equal(cs.all_frames, true);
+  assert.equal(cs.world, undefined, 'the recorder runs in the isolated world');
+  // The ElementInternals helper, the only script in the page's world.
+  assert.deepEqual(main.js, ['internals.js']);
+  assert.equal(main.world, 'MAIN');
+  assert.equal(main.run_at, 'document_start');
+  assert.equal(main.all_frames, true);
 });
 
 test('the worker answers status and the popup has its controls', async () => {

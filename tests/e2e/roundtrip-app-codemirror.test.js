@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
 import { onlyInput } from './lib/apps.js';
+import { axProbes } from './lib/ax.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
 import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
@@ -36,6 +37,7 @@ async function bundle(source) {
 describe('CodeMirror 6 editor', () => {
   let server;
   let rec;
+  let ax;
   let exported;
 
   before(async () => {
@@ -55,10 +57,11 @@ describe('CodeMirror 6 editor', () => {
       '/editor.js': { body: js, type: 'text/javascript' },
     }));
     rec = await recordOn(server.url('/editor'), 1, async (page) => {
+      ax = axProbes(page);
       await page.waitForSelector('.cm-content');
-      await page.click('.cm-content');
+      await ax.click('.cm-content');
       await page.keyboard.type('let answer = 6 * 7;');
-      await page.click('#save');
+      await ax.click('#save');
     });
     exported = await exportBoth(rec, 'codemirror');
   });
@@ -69,6 +72,15 @@ describe('CodeMirror 6 editor', () => {
     const edits = rec.events.filter((e) => e.kind.type === 'content_edit');
     assert.ok(edits.length >= 1, JSON.stringify(rec.events.map((e) => e.kind.type)));
     assert.equal(edits.at(-1).kind.text.text.trim(), 'let answer = 6 * 7;');
+  });
+
+  test('every recorded click target has the role and name Chromium gives it', () => {
+    // The clicks in the page (the probes are taken there).
+    const clicks = rec.events.filter((e) => e.kind.type === 'click' && e.frame_path.length === 0)
+      .map((e) => e.kind.target);
+    const matched = ax.match(clicks);
+    assert.deepEqual(matched.map((m) => m.recorded), matched.map((m) => m.browser), JSON.stringify(matched));
+    assert.deepEqual(matched.map((m) => m.browser), [['textbox', ''], ['button', 'Save']], JSON.stringify(matched));
   });
 
   test('clawtrail replay types a new program into the editor model', async () => {

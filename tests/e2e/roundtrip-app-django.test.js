@@ -17,6 +17,7 @@
 // itself holds no password.
 
 import assert from 'node:assert/strict';
+import { axProbes } from './lib/ax.js';
 import { after, before, describe, test } from 'node:test';
 import { skillInputs } from './lib/apps.js';
 import { startDjango } from './lib/django.js';
@@ -30,6 +31,7 @@ after(suite.tearDown);
 describe('Django admin (server-rendered forms, session login)', () => {
   let django;
   let rec;
+  let ax;
   let exported;
   /** Deletes the group `name`, so the next run starts from the recorded state. */
   const dropGroup = (name) =>
@@ -39,19 +41,20 @@ describe('Django admin (server-rendered forms, session login)', () => {
     django = await startDjango();
     // Not logged in, /admin/ redirects here.
     rec = await recordOn(django.url('/admin/login/?next=/admin/'), 1, async (page) => {
+      ax = axProbes(page);
       const next = (click) => Promise.all([page.waitForNavigation(), click]);
       await page.waitForSelector('#id_username');
-      await page.click('#id_username');
+      await ax.click('#id_username');
       await page.keyboard.type('admin');
-      await page.click('#id_password');
+      await ax.click('#id_password');
       await page.keyboard.type(django.password);
-      await next(page.click('#login-form input[type=submit]'));
-      await next(page.click('#content-main a[href="/admin/auth/group/"]'));
-      await next(page.click('.object-tools a.addlink'));
-      await page.click('#id_name');
+      await next(ax.click('#login-form input[type=submit]'));
+      await next(ax.click('#content-main a[href="/admin/auth/group/"]'));
+      await next(ax.click('.object-tools a.addlink'));
+      await ax.click('#id_name');
       await page.keyboard.type('Editors');
-      await next(page.click('input[name="_save"]'));
-      await next(page.click('#logout-form button'));
+      await next(ax.click('input[name="_save"]'));
+      await next(ax.click('#logout-form button'));
     });
     exported = await exportBoth(rec, 'django');
   });
@@ -74,6 +77,17 @@ describe('Django admin (server-rendered forms, session login)', () => {
     assert.deepEqual(skillInputs(exported.skillMd), ['username', 'current_password', 'name']);
     const everything = JSON.stringify(rec) + Object.values(await readTree(exported.dir)).join('\n');
     assert.ok(!everything.includes(django.password), 'the password is in neither the recording nor the exports');
+  });
+
+  test('every recorded click target has the role and name Chromium gives it', () => {
+    const clicks = rec.events.filter((e) => e.kind.type === 'click').map((e) => e.kind.target);
+    const matched = ax.match(clicks);
+    assert.deepEqual(matched.map((m) => m.recorded), matched.map((m) => m.browser), JSON.stringify(matched));
+    // Named as rendered: the admin's CSS uppercases two of them.
+    assert.deepEqual(matched.map((m) => m.browser), [
+      ['textbox', 'Username:'], ['textbox', 'Password:'], ['button', 'Log in'], ['link', 'Groups'],
+      ['link', 'ADD GROUP'], ['textbox', 'Name:'], ['button', 'Save'], ['button', 'LOG OUT'],
+    ], JSON.stringify(matched));
   });
 
   test('clawtrail replay logs in with the given password and saves a group under a new name', async () => {

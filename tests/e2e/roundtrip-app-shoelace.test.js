@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { onlyInput } from './lib/apps.js';
+import { axProbes } from './lib/ax.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
 import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
@@ -59,6 +60,7 @@ describe('Shoelace web components (shadow DOM, custom dropdown)', () => {
   let server;
   let rec;
   let exported;
+  let ax;
 
   before(async () => {
     server = await serve(withStatic(withReports({
@@ -66,20 +68,21 @@ describe('Shoelace web components (shadow DOM, custom dropdown)', () => {
       '/signup': { body: PAGE },
     }), '/sl/', path.join(REPO_ROOT, 'node_modules/@shoelace-style/shoelace/cdn')));
     rec = await recordOn(server.url('/signup'), 1, async (page) => {
+      ax = axProbes(page);
       await page.waitForFunction((tags) => tags.every((t) => customElements.get(`sl-${t}`)), {}, COMPONENTS);
-      await page.click('sl-input >>> input');
+      await ax.click('sl-input >>> input');
       await page.keyboard.type(RECORDED.name);
-      await page.click('sl-select >>> .select__combobox');
-      const option = await page.waitForSelector('sl-option[value="pro"]', { visible: true });
+      await ax.click('sl-select >>> .select__combobox');
+      await page.waitForSelector('sl-option[value="pro"]', { visible: true });
       // The listbox fades out over the checkbox below it; a person waits
       // until it is gone.
       const closed = page.evaluate(() => new Promise((r) => {
         document.getElementById('plan').addEventListener('sl-after-hide', r, { once: true });
       }));
-      await option.click();
+      await ax.click('sl-option[value="pro"]');
       await closed;
       await page.click('sl-checkbox'); // its centre: the slotted label text
-      await page.click('sl-button');
+      await ax.click('sl-button');
     });
     exported = await exportBoth(rec, 'shoelace');
   });
@@ -104,19 +107,29 @@ describe('Shoelace web components (shadow DOM, custom dropdown)', () => {
     assert.equal(checks[0].kind.via_label, true);
     const clicks = rec.events.filter((e) => e.kind.type === 'click').map((e) => e.kind.target);
     // The name field is named by its <label>, the combobox by its
-    // aria-labelledby <label> (both inside the shadow roots); the option and
-    // the button by their slotted text, on the host (never a <slot>, which
-    // has no box to find or click); no extra click toggles the checkbox.
+    // aria-labelledby <label> (both inside the shadow roots); the option by
+    // its slotted text on the host, which has role option; the button click
+    // (on slotted text, a <slot> with no box to find or click) is the
+    // shadow <button> it is in, named by that text; no extra click toggles
+    // the checkbox.
     assert.deepEqual(
       clicks.map((t) => [t.tag, t.aria?.role ?? null, t.aria?.name ?? t.text]),
       [
         ['input', 'textbox', 'Name'],
         ['input', 'combobox', 'Plan'],
         ['sl-option', 'option', 'Pro'],
-        ['sl-button', null, 'Submit'],
+        ['button', 'button', 'Submit'],
       ],
       JSON.stringify(clicks.map((t) => t.css)),
     );
+  });
+
+  test('every recorded click target has the role and name Chromium gives it', () => {
+    const clicks = rec.events.filter((e) => e.kind.type === 'click').map((e) => e.kind.target);
+    const matched = ax.match(clicks);
+    assert.deepEqual(matched.map((m) => m.recorded), matched.map((m) => m.browser), JSON.stringify(matched));
+    // Not vacuous: each of them has a real role and name.
+    assert.ok(matched.every((m) => m.browser[0] && m.browser[1]), JSON.stringify(matched));
   });
 
   test('clawtrail replay fills the components with a new name', async () => {

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { onlyInput } from './lib/apps.js';
+import { axProbes } from './lib/ax.js';
 import { REPO_ROOT } from './lib/browser.js';
 import { reportScript, reports, withReports } from './lib/reports.js';
 import { openclawSkip, roundTripSuite } from './lib/roundtrip.js';
@@ -53,6 +54,7 @@ async function wordCentre(page, word) {
 describe('TinyMCE (classic mode, editing in an iframe)', () => {
   let server;
   let rec;
+  let ax;
   let exported;
 
   before(async () => {
@@ -62,13 +64,14 @@ describe('TinyMCE (classic mode, editing in an iframe)', () => {
     }), '/tinymce/', path.join(REPO_ROOT, 'node_modules/tinymce')));
     // Two content scripts: the page and TinyMCE's editing iframe.
     rec = await recordOn(server.url('/article'), 2, async (page) => {
+      ax = axProbes(page);
       const frame = await (await page.waitForSelector('iframe.tox-edit-area__iframe')).contentFrame();
       await (await frame.waitForSelector('body#tinymce')).click();
       await page.keyboard.type('Ship the release today');
       const at = await wordCentre(page, 'release');
       await page.mouse.click(at.x, at.y, { count: 2 });
-      await page.click('button[aria-label="Bold"]');
-      await page.click('#save');
+      await ax.click('button[aria-label="Bold"]');
+      await ax.click('#save');
     });
     exported = await exportBoth(rec, 'tinymce');
   });
@@ -87,6 +90,15 @@ describe('TinyMCE (classic mode, editing in an iframe)', () => {
       rec.events.some((e) => e.kind.type === 'click' && e.kind.target.aria?.name === 'Bold' && e.frame_path.length === 0),
       'the Bold button, in the page',
     );
+  });
+
+  test('every recorded click target has the role and name Chromium gives it', () => {
+    // The clicks in the page (the probes are taken there).
+    const clicks = rec.events.filter((e) => e.kind.type === 'click' && e.frame_path.length === 0)
+      .map((e) => e.kind.target);
+    const matched = ax.match(clicks);
+    assert.deepEqual(matched.map((m) => m.recorded), matched.map((m) => m.browser), JSON.stringify(matched));
+    assert.deepEqual(matched.map((m) => m.browser), [['button', 'Bold'], ['button', 'Save']], JSON.stringify(matched));
   });
 
   test('clawtrail replay types a new sentence and bolds the word under the double click', async () => {

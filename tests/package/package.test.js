@@ -54,7 +54,7 @@ test('the package holds the loadable extension, a SHA-256 file and a signature',
   const listing = await run('unzip', ['-Z1', zip]);
   assert.equal(listing.code, 0, listing.stderr);
   const files = listing.stdout.trim().split('\n');
-  for (const f of ['manifest.json', 'content.js', 'service_worker.js', 'popup.html', 'viewer.html']) {
+  for (const f of ['manifest.json', 'content.js', 'internals.js', 'service_worker.js', 'popup.html', 'viewer.html']) {
     assert.ok(files.includes(f), `${f} is in the package (${files.join(', ')})`);
   }
   // No test hooks in what users install: no `self.clawtrail`, and no

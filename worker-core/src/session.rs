@@ -420,6 +420,9 @@ mod tests {
             id: None,
             aria_unique: None,
             text_unique: None,
+            text_contains_unique: None,
+            css_pierce_unique: None,
+            css_chain_unique: None,
             bounds: Rect {
                 x: 0.0,
                 y: 0.0,

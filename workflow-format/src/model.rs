@@ -317,7 +317,10 @@ pub enum NavigationCause {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    /// ARIA role and accessible name, when the element has a role.
+    /// ARIA role and accessible name as Chromium's accessibility tree has
+    /// them (computed by `clawtrail-accname`), when the element has a role
+    /// other than `generic`. Roles are spelled as Chromium spells them
+    /// (`image`).
     pub aria: Option<AriaRef>,
     /// Whether another element of the frame's document (open shadow roots
     /// included) had the same role and, ignoring case and whitespace runs,
@@ -336,13 +339,55 @@ pub struct Target {
     /// (whose text is then the best way to find them); `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_unique: Option<bool>,
+    /// Whether Puppeteer's `text/` query for `text` (trimmed), which the
+    /// DevTools flow writes, yields this element and no other. That query
+    /// yields the innermost elements whose text *contains* the string,
+    /// case and whitespace exactly: Puppeteer's own text of an element,
+    /// which is the value of an `<input>` (not a checkbox, radio or
+    /// image), `<textarea>` or `<select>`, skips `<script>`, `<style>` and
+    /// `<head>`, and appends an open shadow root's text to its host's
+    /// light text; the search enters a shadow host's shadow root and never
+    /// its light children, and never yields the host itself. `Some(false)`
+    /// also when the query would not yield this element at all (a shadow
+    /// host, a slotted element, text shown with CSS `text-transform`).
+    /// Measured whenever an export may write a text alternative (an
+    /// element that is not a form field, with at most 80 characters of
+    /// text); `None` otherwise, when the page was too big to tell within a
+    /// click's budget, and in older recordings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_contains_unique: Option<bool>,
     /// A CSS selector, valid inside the element's own root (the document or
-    /// the innermost shadow root). Built from ids, `data-testid`,
-    /// `data-test`, `name` and labels before positional steps.
+    /// the innermost shadow root). Built from authored ids, test ids,
+    /// `name`, labels and other stable attributes, then positions below
+    /// the nearest stable, unique ancestor; ids that look generated at run
+    /// time are never anchors (docs/FORMAT.md says how it is chosen).
     pub css: String,
     /// Whether `css` matched exactly this one element when recorded.
     pub css_unique: bool,
-    /// An XPath, valid inside the element's own root.
+    /// Whether `css` matched exactly this element in the frame's document
+    /// and every open shadow root in it, each searched on its own (as
+    /// Puppeteer's `pierce/` does, and as Playwright's `css=` does for an
+    /// element outside shadow trees: both pierce open shadow roots).
+    /// `None` when not measured (a page too big to scan within a click,
+    /// older recordings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub css_pierce_unique: Option<bool>,
+    /// Only for an element in a shadow tree: whether `shadow_hosts`
+    /// followed by `css`, each part searched below the previous part's
+    /// matches, open shadow roots included (Playwright's
+    /// `css=host >> css=inner`), matched exactly this element. Puppeteer's
+    /// chain (`host >>>> inner`: each part only inside the previous
+    /// match's shadow root) finds a subset of those, so `true` holds for
+    /// the DevTools flow's chain too. `None` outside shadow trees (there
+    /// `css_unique` and `css_pierce_unique` say it), when not measured,
+    /// and in older recordings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub css_chain_unique: Option<bool>,
+    /// A positional XPath, valid inside the element's own root. Recorded
+    /// for every element, but XPath cannot start inside a shadow root
+    /// (`document.evaluate` refuses a shadow root as its context node, and
+    /// Playwright's `xpath=` does not pierce), so exports use it only for
+    /// elements outside shadow trees (`shadow_hosts` empty).
     pub xpath: String,
     /// CSS selectors of the shadow hosts from the document down to the
     /// element's root, each valid inside the previous root. Empty when the

@@ -793,6 +793,24 @@ pub fn is_aria_role(role: &str) -> bool {
     ARIA_ROLES.binary_search(&role).is_ok()
 }
 
+/// Whether two role names mean the same role: equal up to ASCII case, with
+/// the synonyms ARIA defines taken as one (`image` is ARIA 1.3's name for
+/// `img`, and `presentation` is the older name of `none`). Chromium answers
+/// WebDriver's Get Computed Role with `image` and `none` whichever was
+/// written, and the recorder may have written either.
+pub fn roles_match(a: &str, b: &str) -> bool {
+    fn canonical(role: &str) -> &str {
+        if role.eq_ignore_ascii_case("img") {
+            "image"
+        } else if role.eq_ignore_ascii_case("presentation") {
+            "none"
+        } else {
+            role
+        }
+    }
+    canonical(a.trim()).eq_ignore_ascii_case(canonical(b.trim()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1304,5 +1322,22 @@ mod tests {
             "abstract roles are not element roles"
         );
         assert!(!is_aria_role(""));
+    }
+
+    #[test]
+    fn roles_match_up_to_case_and_synonyms() {
+        assert!(roles_match("button", "button"));
+        assert!(roles_match("button", "BUTTON"));
+        assert!(roles_match("img", "image"));
+        assert!(roles_match("Image", "img"));
+        assert!(roles_match("presentation", "none"));
+        assert!(roles_match("none", "Presentation"));
+        assert!(roles_match(" link", "link "));
+        assert!(!roles_match("button", "link"));
+        assert!(!roles_match("img", "none"));
+        assert!(!roles_match("image", "presentation"));
+        assert!(!roles_match("button", "buttons"));
+        assert!(!roles_match("", "generic"));
+        assert!(roles_match("", ""));
     }
 }

@@ -626,6 +626,9 @@ mod tests {
             id: None,
             aria_unique: None,
             text_unique: None,
+            text_contains_unique: None,
+            css_pierce_unique: None,
+            css_chain_unique: None,
             bounds: crate::model::Rect {
                 x: 1.0,
                 y: 2.0,

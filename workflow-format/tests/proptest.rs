@@ -176,6 +176,9 @@ fn plain_target() -> BoxedStrategy<Target> {
                 id: None,
                 aria_unique: None,
                 text_unique: None,
+                text_contains_unique: None,
+                css_pierce_unique: None,
+                css_chain_unique: None,
                 bounds,
             },
         )

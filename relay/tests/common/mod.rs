@@ -41,6 +41,9 @@ pub fn target(tag: &str, input_type: Option<&str>, label: &str) -> Target {
         id: None,
         aria_unique: None,
         text_unique: None,
+        text_contains_unique: None,
+        css_pierce_unique: None,
+        css_chain_unique: None,
         bounds: Rect {
             x: 1.0,
             y: 2.0,

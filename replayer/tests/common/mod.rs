@@ -268,6 +268,9 @@ pub fn el(tag: &str, css: &str) -> Target {
         id: None,
         aria_unique: None,
         text_unique: None,
+        text_contains_unique: None,
+        css_pierce_unique: None,
+        css_chain_unique: None,
         bounds: Rect {
             x: 10.0,
             y: 10.0,

@@ -47,6 +47,9 @@ pub fn text_field(css: &str) -> Target {
         id: None,
         aria_unique: None,
         text_unique: None,
+        text_contains_unique: None,
+        css_pierce_unique: None,
+        css_chain_unique: None,
         bounds: Rect {
             x: 10.0,
             y: 20.0,
