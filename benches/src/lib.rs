@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 use workflow_format::{
-    AriaRef, Event, EventKind, Modifiers, MouseButton, NavigationCause, Point, Pointer,
-    RecorderInfo, Recording, Rect, TabInfo, Target, from_json_str,
+    Event, EventKind, Modifiers, MouseButton, NavigationCause, Point, Pointer, RecorderInfo,
+    Recording, TabInfo, Target, from_json_str,
 };
 
 /// A realistic recording with frames and shadow roots (workflow-format's
@@ -70,38 +70,14 @@ pub fn replay_recording(id: Uuid, url: &str, clicks: usize) -> Recording {
     )];
     for i in 0..clicks {
         let b = i % REPLAY_BUTTONS;
-        let target = Target {
-            aria: Some(AriaRef {
-                role: "button".into(),
-                name: format!("Button {b}"),
-            }),
-            text: Some(format!("Button {b}")),
-            css: format!("#b{b}"),
-            css_unique: true,
-            xpath: format!("//*[@id=\"b{b}\"]"),
-            shadow_hosts: Vec::new(),
-            frame_path: Vec::new(),
-            tag: "button".into(),
-            input_type: Some("button".into()),
-            name: None,
-            label: None,
-            placeholder: None,
-            autocomplete: None,
-            was_password: false,
-            masked: false,
-            id: None,
-            aria_unique: None,
-            text_unique: None,
-            text_contains_unique: None,
-            css_pierce_unique: None,
-            css_chain_unique: None,
-            bounds: Rect {
-                x: 8.0,
-                y: 8.0 + 24.0 * b as f64,
-                width: 80.0,
-                height: 20.0,
-            },
-        };
+        let target = Target::test("button")
+            .aria("button", format!("Button {b}"))
+            .text(format!("Button {b}"))
+            .css(format!("#b{b}"))
+            .xpath(format!("//*[@id=\"b{b}\"]"))
+            .input_type("button")
+            .bounds(8.0, 8.0 + 24.0 * b as f64, 80.0, 20.0)
+            .build();
         events.push(event(
             i + 1,
             EventKind::Click(Pointer {

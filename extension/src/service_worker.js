@@ -1,8 +1,10 @@
 // clawtrail service worker: glue between chrome.* APIs and worker-core
 // (Rust, see worker-core/src). Rust decides: which seq an event gets, what a
-// flush writes, how a recording is assembled and validated, when to retry,
-// when data expires. This file only performs the storage writes, the
-// messaging and the HTTP requests those decisions call for.
+// flush writes, how a recording is assembled and validated, what a delivery
+// attempt came to, when to retry, when data expires, who may send which
+// message, what the badge and the relay status say, how long to wait. This
+// file only performs the storage writes, the messaging and the HTTP requests
+// those decisions call for (`apply` runs worker-core's effects).
 //
 // Chromium may stop this worker at any moment. Nothing here lives only in
 // memory: recording state is in chrome.storage.session, events are in
@@ -12,6 +14,7 @@ import * as core from 'clawtrail-worker-core';
 
 const DEEP_LINK = 'multiclaw://wake';
 const ALARM_KEEPALIVE = 'keepalive';
+// The name worker-core's retry_alarm effects use (delivery::RETRY_ALARM).
 const ALARM_RETRY = 'retry';
 const ALARM_EXPIRY = 'expiry';
 // The pairing key (JSON, from worker-core) and the port our relay last
@@ -36,7 +39,8 @@ let clockOffset = 0;
 const now = () => Date.now() + clockOffset;
 
 const wc = new core.WorkerCore();
-let lastRelayStatus = { at: 0, value: null };
+// Timeouts and alarm periods, decided by worker-core (policy::TIMINGS).
+const T = JSON.parse(core.timings());
 const hellos = [];
 // Events content scripts sent since this worker started (tests: idle = 0).
 let received = 0;
@@ -56,7 +60,7 @@ async function init() {
   }
   const { state } = await chrome.storage.session.get('state');
   if (state && state.id && (state.status === 'active' || state.status === 'paused')) {
-    const metaKey = `rec:${state.id}:meta`;
+    const metaKey = core.meta_key(state.id);
     const stored = await chrome.storage.local.get(metaKey);
     if (stored[metaKey]) {
       wc.restore(stored[metaKey], state.status);
@@ -64,7 +68,7 @@ async function init() {
       await chrome.storage.session.set({ state: { status: 'idle' } });
     }
   }
-  await chrome.alarms.create(ALARM_EXPIRY, { periodInMinutes: 60 });
+  await chrome.alarms.create(ALARM_EXPIRY, { periodInMinutes: T.expiry_minutes });
   await updateBadge();
   // Expiry and delivery run at every start, not only on their alarms: a
   // browser that was closed for a week must not wait an hour to clean up.
@@ -79,6 +83,23 @@ function recording() {
   return status().status === 'active';
 }
 
+// --- effects: what worker-core asks of chrome.* --------------------------------
+
+async function apply(effectsJson) {
+  for (const e of JSON.parse(effectsJson)) {
+    if (e.set) await chrome.storage.local.set(e.set);
+    else if (e.remove) await chrome.storage.local.remove(e.remove);
+    else if (e.alarm) await chrome.alarms.create(e.alarm.name, { when: e.alarm.when_ms });
+    else if (e.clear_alarm) await chrome.alarms.clear(e.clear_alarm);
+    else if (e.badge) {
+      await chrome.action.setBadgeText({ text: e.badge.text });
+      await chrome.action.setBadgeBackgroundColor({ color: e.badge.color });
+    } else throw new Error(`unknown effect ${JSON.stringify(e)}`);
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 // --- storage -----------------------------------------------------------------
 
 function flush() {
@@ -89,19 +110,12 @@ function flush() {
   return writes;
 }
 
+// The stored metas (JSON) of the recordings waiting for delivery.
 async function pendingMetas() {
-  const keys = await chrome.storage.local.getKeys();
-  const metaKeys = keys.filter((k) => core.meta_key_id(k) !== undefined);
+  const metaKeys = core.pending_meta_keys(await chrome.storage.local.getKeys(), status().id);
   if (metaKeys.length === 0) return [];
   const stored = await chrome.storage.local.get(metaKeys);
-  const active = status().id;
-  return metaKeys
-    .filter((k) => stored[k] !== undefined && core.meta_key_id(k) !== active)
-    .map((k) => ({ id: core.meta_key_id(k), json: stored[k] }));
-}
-
-async function removeRecording(metaJson) {
-  await chrome.storage.local.remove(core.recording_keys(metaJson));
+  return metaKeys.map((k) => stored[k]).filter((json) => json !== undefined);
 }
 
 // --- recording control ---------------------------------------------------------
@@ -129,13 +143,13 @@ async function start() {
   await ready;
   if (status().status !== 'idle') return status();
   const id = crypto.randomUUID();
-  const name = `Recording ${new Date(now()).toISOString().slice(0, 16).replace('T', ' ')}`;
+  const name = core.default_recording_name(now());
   const first = wc.start(id, name, chrome.runtime.getManifest().version, navigator.userAgent, now());
   await chrome.storage.local.set(JSON.parse(first));
   await chrome.storage.session.set({ state: { status: 'active', id } });
   // Alarms wake the worker every 30 s, so a long, quiet recording keeps
   // its worker (and its in-memory session) alive.
-  await chrome.alarms.create(ALARM_KEEPALIVE, { periodInMinutes: 0.5 });
+  await chrome.alarms.create(ALARM_KEEPALIVE, { periodInMinutes: T.keepalive_minutes });
   await injectIntoOpenTabs();
   await broadcast(true);
   await updateBadge();
@@ -148,9 +162,9 @@ async function start() {
 // frame answer through no one, so also wait until captures fall quiet.
 async function closeGates() {
   await broadcast(false);
-  const deadline = Date.now() + 2000;
-  while (Date.now() - lastCaptureAt < 300 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+  const began = Date.now();
+  for (let wait; (wait = core.quiet_wait(Date.now(), began, lastCaptureAt)) !== undefined;) {
+    await sleep(wait);
   }
 }
 
@@ -204,9 +218,7 @@ const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
 // The ports to look on: the one our relay last proved itself on, then the
 // others of the documented list (worker-core decides which).
 function candidatePorts(remembered) {
-  if (debugPort) return [debugPort];
-  const ports = Array.from(core.relay_ports());
-  return ports.includes(remembered) ? [remembered, ...ports.filter((p) => p !== remembered)] : ports;
+  return Array.from(core.candidate_ports(remembered ?? undefined, debugPort ?? undefined));
 }
 
 async function pairing() {
@@ -217,7 +229,7 @@ async function pairing() {
 // One signed request. Resolves {status, text, sig, nonce, verified}, or
 // null when nothing answered on that port. `verified`: the answer is
 // signed by the paired relay for this very request.
-async function signedFetch(key, port, method, path, body = '', timeout = 5000) {
+async function signedFetch(key, port, method, path, body = '', timeout = T.request_timeout_ms) {
   const host = `127.0.0.1:${port}`;
   const { authorization, nonce } = JSON.parse(core.sign_request(key, method, path, host, Date.now(), randomBytes(16), body));
   const headers = { Authorization: authorization };
@@ -241,12 +253,13 @@ async function findRelay(key) {
   const { port: remembered } = await pairing();
   let refused = false;
   for (const port of candidatePorts(remembered)) {
-    const r = await signedFetch(key, port, 'GET', '/v1/session', '', 1500);
-    if (r && r.verified && r.status === 200) {
+    const r = await signedFetch(key, port, 'GET', '/v1/session', '', T.probe_timeout_ms);
+    const probe = core.probe(r ? r.status : undefined, Boolean(r && r.verified));
+    if (probe === 'ours') {
       if (port !== remembered) await chrome.storage.local.set({ [PORT_KEY]: port });
       return { port };
     }
-    if (r && r.status === 401) refused = true;
+    if (probe === 'refused') refused = true;
   }
   return { port: null, refused };
 }
@@ -257,7 +270,7 @@ async function anyRelayUp() {
   const { port: remembered } = await pairing();
   for (const port of candidatePorts(remembered)) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(1500) });
+      const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(T.probe_timeout_ms) });
       if (r.ok) return true;
     } catch { /* nothing there */ }
   }
@@ -269,8 +282,8 @@ async function anyRelayUp() {
 async function wakeRelay() {
   const tab = await chrome.tabs.create({ url: DEEP_LINK, active: false }).catch(() => null);
   let up = false;
-  for (let i = 0; i < 10 && !up; i++) {
-    await new Promise((r) => setTimeout(r, 500));
+  for (let tries = 0, wait; (wait = core.wake_wait(tries, up)) !== undefined; tries++) {
+    await sleep(wait);
     up = await anyRelayUp();
   }
   if (tab) chrome.tabs.remove(tab.id).catch(() => {});
@@ -279,12 +292,6 @@ async function wakeRelay() {
 
 // --- delivery --------------------------------------------------------------------
 
-async function fail(metaKey, metaJson, error) {
-  const updated = core.record_failure(metaJson, error, now());
-  await chrome.storage.local.set({ [metaKey]: updated });
-  await scheduleRetry();
-}
-
 // Sends one finished recording. Its data leaves chrome.storage only after
 // the paired relay acknowledged exactly it (worker-core's `acknowledges`:
 // a 2xx signed for this request, naming the recording and the digest of
@@ -292,54 +299,45 @@ async function fail(metaKey, metaJson, error) {
 // `wake`: open the multiclaw:// deep link if the relay is down. Stop and
 // "Retry now" do; the background retries do not, or a user whose relay is
 // off would get a new tab (and an OS prompt) at every retry.
+// The JS only gathers what happened (`attempt`); worker-core's
+// settle_delivery says what it means and what to store.
 async function deliver(id, { wake = false } = {}) {
-  const metaKey = `rec:${id}:meta`;
+  const metaKey = core.meta_key(id);
   const metaJson = (await chrome.storage.local.get(metaKey))[metaKey];
   if (metaJson === undefined) return 'gone';
+  const settled = JSON.parse(core.settle_delivery(metaJson, JSON.stringify(await attempt(id, metaJson, wake)), now()));
+  await apply(JSON.stringify(settled.effects));
+  await scheduleRetry();
+  return settled.result;
+}
+
+// One delivery attempt, up to where it ended (worker-core's delivery::Attempt).
+async function attempt(id, metaJson, wake) {
   const chunkKeys = core.chunk_keys(metaJson);
   const stored = await chrome.storage.local.get(chunkKeys);
   let body;
   try {
     body = core.assemble_recording(metaJson, chunkKeys.map((k) => stored[k]));
   } catch (e) {
-    await fail(metaKey, metaJson, `cannot assemble: ${e.message || e}`);
-    return 'invalid';
+    return { stage: 'unassemblable', reason: String(e.message || e) };
   }
   const { key } = await pairing();
-  if (!key) {
-    await fail(metaKey, metaJson, 'not paired: run `clawtrail pair` and enter the code in the popup');
-    return 'not-paired';
-  }
+  if (!key) return { stage: 'unpaired' };
   let found = await findRelay(key);
   if (!found.port && wake && (await wakeRelay())) found = await findRelay(key);
   // What was just learned is the relay's status now, not a cached one.
-  lastRelayStatus = { at: Date.now(), value: relayStateOf(found), port: found.port };
-  if (!found.port) {
-    await fail(metaKey, metaJson, found.refused
-      ? 'no relay accepted the pairing key: pair again with `clawtrail pair`'
-      : 'relay not running');
-    return 'relay-down';
-  }
-  const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', body, 60_000);
-  if (!r) {
-    await fail(metaKey, metaJson, 'upload failed: the relay stopped answering');
-    return 'network';
-  }
-  if (core.acknowledges(key, r.nonce, r.status, r.text, r.sig, id, body)) {
-    await removeRecording(metaJson);
-    await scheduleRetry();
-    return 'delivered';
-  }
-  if (!r.verified) {
-    await fail(metaKey, metaJson, `the answer on port ${found.port} was not signed by your relay; the recording is kept`);
-    return 'unverified';
-  }
-  let detail = '';
-  try {
-    detail = JSON.parse(r.text).error.message;
-  } catch { /* no message */ }
-  await fail(metaKey, metaJson, `relay answered ${r.status}${detail ? `: ${detail}` : ''}`);
-  return `http-${r.status}`;
+  wc.note_relay_search(Date.now(), found.port ?? undefined, Boolean(found.refused));
+  if (!found.port) return { stage: 'no_relay', refused: Boolean(found.refused) };
+  const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', body, T.upload_timeout_ms);
+  if (!r) return { stage: 'no_answer', port: found.port };
+  return {
+    stage: 'answered',
+    port: found.port,
+    status: r.status,
+    verified: r.verified,
+    acknowledged: core.acknowledges(key, r.nonce, r.status, r.text, r.sig, id, body),
+    body: r.text,
+  };
 }
 
 // Drops what is past its 7 days and delivers what is due (or everything,
@@ -347,52 +345,37 @@ async function deliver(id, { wake = false } = {}) {
 async function sweep({ force = false } = {}) {
   await ready;
   const results = [];
-  for (const { id, json } of await pendingMetas()) {
-    if (core.is_expired(json, now())) {
-      await removeRecording(json);
+  for (const json of await pendingMetas()) {
+    const { id } = JSON.parse(core.pending_summary(json));
+    const action = JSON.parse(core.sweep_action(json, now(), force));
+    if (action.action === 'expire') {
+      await chrome.storage.local.remove(action.remove);
       results.push({ id, result: 'expired' });
-    } else if (force || core.is_due(json, now())) {
-      results.push({ id, result: await deliver(id, { wake: force }) });
+    } else if (action.action === 'deliver') {
+      results.push({ id, result: await deliver(id, { wake: action.wake }) });
     }
   }
   await scheduleRetry();
   return results;
 }
 
+// The retry alarm (worker-core: the earliest next attempt, never sooner
+// than Chromium allows, or none).
 async function scheduleRetry() {
-  const metas = await pendingMetas();
-  const times = metas
-    .map(({ json }) => JSON.parse(core.pending_summary(json)).next_attempt_at)
-    .filter(Boolean)
-    .map((t) => Date.parse(t) - clockOffset);
-  if (times.length === 0) {
-    await chrome.alarms.clear(ALARM_RETRY);
-    return;
-  }
-  // Chromium fires alarms at most every 30 s; earlier times are rounded up.
-  await chrome.alarms.create(ALARM_RETRY, { when: Math.max(Math.min(...times), Date.now() + 30_000) });
+  await apply(core.retry_alarm(await pendingMetas(), clockOffset, Date.now()));
 }
 
 // --- relay status and pairing --------------------------------------------------------
 
-function relayStateOf(found) {
-  return found.port ? 'connected' : found.refused ? 'not_paired' : 'not_running';
-}
-
+// The relay's status: worker-core caches it for a few seconds and says
+// what a search's result means.
 async function relayStatus() {
-  if (Date.now() - lastRelayStatus.at < 3000 && lastRelayStatus.value) return lastRelayStatus.value;
+  const cached = wc.relay_status_cached(Date.now());
+  if (cached !== undefined) return cached;
   const { key } = await pairing();
-  let value;
-  let port = null;
-  if (!key) {
-    value = (await anyRelayUp()) ? 'not_paired' : 'not_running';
-  } else {
-    const found = await findRelay(key);
-    port = found.port;
-    value = relayStateOf(found);
-  }
-  lastRelayStatus = { at: Date.now(), value, port };
-  return value;
+  if (!key) return wc.note_relay_unpaired(Date.now(), await anyRelayUp());
+  const found = await findRelay(key);
+  return wc.note_relay_search(Date.now(), found.port ?? undefined, Boolean(found.refused));
 }
 
 // Pairs with the relay on one port: SPAKE2 with the code (worker-core), so
@@ -404,7 +387,7 @@ async function pairAt(port, code) {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(T.request_timeout_ms),
       });
       return { status: r.status, ok: r.ok, body: await r.json().catch(() => ({})) };
     } catch {
@@ -454,7 +437,7 @@ async function pair(code) {
   for (const port of candidatePorts(remembered)) {
     const r = await pairAt(port, code.trim());
     if (r.ok) {
-      lastRelayStatus = { at: 0, value: null };
+      wc.forget_relay();
       // Anything that waited for pairing can go now.
       sweep({ force: true }).catch(() => {});
       return { ok: true };
@@ -466,16 +449,13 @@ async function pair(code) {
 
 async function fullStatus() {
   await ready;
-  const pending = (await pendingMetas()).map(({ json }) => JSON.parse(core.pending_summary(json)));
+  const pending = (await pendingMetas()).map((json) => JSON.parse(core.pending_summary(json)));
   const relay = await relayStatus();
-  return { ok: true, ...status(), now: now(), relay, relay_port: lastRelayStatus.port ?? null, pending };
+  return { ok: true, ...status(), now: now(), relay, relay_port: wc.relay_port() ?? null, pending };
 }
 
 async function updateBadge() {
-  const s = status();
-  const text = s.status === 'active' ? String(s.events) : s.status === 'paused' ? '||' : '';
-  await chrome.action.setBadgeText({ text });
-  await chrome.action.setBadgeBackgroundColor({ color: s.status === 'active' ? '#c62828' : '#757575' });
+  await apply(wc.badge());
 }
 
 // --- events from content scripts and the browser ------------------------------------
@@ -538,17 +518,9 @@ chrome.commands.onCommand.addListener((command) => {
   if (command === 'toggle-recording') ready.then(toggle).catch((e) => console.warn('clawtrail:', e));
 });
 
-// Commands that change the recording come only from our own extension pages
-// (the popup, the viewer), never from a content script: content scripts run
-// inside arbitrary pages. An extension page opened in a tab has sender.tab
-// too; its URL tells it apart, because the browser fills in sender.url and
-// for a content script it is the web page's. No web page can load one of our
-// pages (there are no web_accessible_resources).
-function fromExtensionPage(sender) {
-  return sender.id === chrome.runtime.id &&
-    typeof sender.url === 'string' && sender.url.startsWith(chrome.runtime.getURL(''));
-}
-
+// Who may send what is worker-core's decision (policy::route): content
+// scripts say hello and send captures; commands come only from our own
+// extension pages (the popup, the viewer), told apart by sender.url.
 const pageCommands = {
   record: start,
   pause,
@@ -560,9 +532,21 @@ const pageCommands = {
   pair: (msg) => pair(msg.code),
 };
 
-async function handle(msg, sender) {
-  if (typeof msg !== 'object' || msg === null) return { ok: false, error: 'not a message' };
-  if (msg.type === 'hello') {
+function route(msg, sender) {
+  const isObject = typeof msg === 'object' && msg !== null;
+  return JSON.parse(core.route_message(
+    isObject,
+    isObject && typeof msg.type === 'string' ? msg.type : undefined,
+    sender.id === chrome.runtime.id,
+    Boolean(sender.tab),
+    typeof sender.url === 'string' ? sender.url : undefined,
+    chrome.runtime.getURL(''),
+  ));
+}
+
+async function handle(r, msg, sender) {
+  if (r.route === 'reject') return { ok: false, error: r.error };
+  if (r.route === 'hello') {
     await ready;
     if (sender.tab) {
       // Diagnostics for the tests: which frames have a live content script.
@@ -571,20 +555,15 @@ async function handle(msg, sender) {
     }
     return { ok: true, recording: recording() };
   }
-  if (msg.type === 'capture') {
-    if (!sender.tab) return { ok: false, error: 'capture comes from a tab' };
-    return capture(msg, sender);
-  }
-  const command = pageCommands[msg.type];
-  if (!command) return { ok: false, error: 'unknown message type' };
-  if (!fromExtensionPage(sender)) return { ok: false, error: 'forbidden' };
-  const result = await command(msg);
+  if (r.route === 'capture') return capture(msg, sender);
+  const result = await pageCommands[r.command](msg);
   return result && result.ok !== undefined ? result : { ok: true, ...result };
 }
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
-  if (sender.id !== chrome.runtime.id) return false;
-  handle(msg, sender).then(sendResponse, (e) => sendResponse({ ok: false, error: String(e && e.message || e) }));
+  const r = route(msg, sender);
+  if (r.route === 'ignore') return false;
+  handle(r, msg, sender).then(sendResponse, (e) => sendResponse({ ok: false, error: String(e && e.message || e) }));
   return true; // answered asynchronously
 });
 
@@ -609,7 +588,7 @@ if (CLAWTRAIL_TEST_HOOKS) {
     async setRelayPort(port) {
       if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error('bad port');
       debugPort = port;
-      lastRelayStatus = { at: 0, value: null };
+      wc.forget_relay();
       await chrome.storage.local.set({ [RELAY_PORT_KEY]: port });
     },
     // Uploads a recording (JSON text) as the worker does; the tests' way to
@@ -617,12 +596,13 @@ if (CLAWTRAIL_TEST_HOOKS) {
     async upload(text) {
       const { key } = await pairing();
       const found = await findRelay(key);
-      const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', text, 60_000);
+      const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', text, T.upload_timeout_ms);
       return { status: r.status, verified: r.verified, text: r.text };
     },
     // Every event stored so far for the current (or given) recording.
     async storedEvents(id = status().id) {
-      const metaKey = `rec:${id}:meta`;
+      if (!id) return [];
+      const metaKey = core.meta_key(id);
       const metaJson = (await chrome.storage.local.get(metaKey))[metaKey];
       if (!metaJson) return [];
       const keys = core.chunk_keys(metaJson);

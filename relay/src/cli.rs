@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::server::{self, ServeOptions};
 use crate::store::{Store, StoreError};
-use crate::{api, auth, duration, handler, timeline};
+use crate::{api, auth, duration, timeline, url_scheme};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -473,23 +473,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => verify_package(&zip, pubkey.as_deref(), sig.as_deref(), json),
         Command::InstallHandler { uninstall } => {
             if uninstall {
-                let p = handler::uninstall()?;
+                let p = url_scheme::uninstall()?;
                 println!(
                     "Removed {} and the {} default.",
                     p.desktop_file.display(),
-                    handler::MIME
+                    url_scheme::MIME
                 );
             } else {
                 let exe = std::env::current_exe().context("cannot locate the clawtrail binary")?;
-                let p = handler::install(&exe, &dir)?;
+                let p = url_scheme::install(&exe, &dir)?;
                 println!("Installed {}", p.desktop_file.display());
-                println!("Set {} in {}", handler::MIME, p.mimeapps.display());
+                println!("Set {} in {}", url_scheme::MIME, p.mimeapps.display());
             }
             Ok(())
         }
         Command::OpenUrl { url, port } => {
             let exe = std::env::current_exe().context("cannot locate the clawtrail binary")?;
-            if handler::open_url(&exe, &dir, port, &url)? {
+            if url_scheme::open_url(&exe, &dir, port, &url)? {
                 eprintln!("started the relay for {}", dir.display());
             }
             Ok(())

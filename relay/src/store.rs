@@ -11,8 +11,6 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use workflow_format::{Recording, UrlPolicy, ValidationError, from_json_slice, to_canonical_json};
 
@@ -50,47 +48,8 @@ pub enum PutOutcome {
     Unchanged,
 }
 
-/// One line of a listing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    pub id: Uuid,
-    pub name: String,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: DateTime<Utc>,
-    pub event_count: usize,
-    pub tab_count: usize,
-    /// Size of the stored canonical JSON.
-    pub size_bytes: u64,
-}
-
-impl Summary {
-    pub fn of(rec: &Recording, size_bytes: u64) -> Self {
-        Summary {
-            id: rec.id,
-            name: rec.name.clone(),
-            started_at: rec.started_at,
-            ended_at: rec.ended_at,
-            event_count: rec.events.len(),
-            tab_count: rec.tabs.len(),
-            size_bytes,
-        }
-    }
-}
-
-/// A file in the recordings directory that is not a readable recording.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Skipped {
-    pub file: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Listing {
-    /// Oldest first.
-    pub recordings: Vec<Summary>,
-    /// Corrupt or foreign files: reported, never fatal.
-    pub skipped: Vec<Skipped>,
-}
+/// The listing types are the wire's, declared once in clawtrail-protocol.
+pub use clawtrail_protocol::{Listing, RecordingSummary as Summary, Skipped};
 
 pub struct Store {
     recordings: Dir,

@@ -6,7 +6,7 @@
 //! the user fills in before replaying: the secret itself was never recorded.
 
 use serde::Serialize;
-use workflow_format::{Modifiers, MouseButton, Recording};
+use workflow_format::{Modifier, Modifiers, MouseButton, Recording};
 
 use crate::selectors::devtools as selectors;
 use crate::steps::{Action, Entry, ExpectedNavigation, Step, Workflow};
@@ -121,19 +121,9 @@ fn button(b: MouseButton) -> Option<&'static str> {
     }
 }
 
+/// The `keyDown` keys of the held modifiers, in the order they go down.
 fn modifier_keys(m: &Modifiers) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    for (held, key) in [
-        (m.ctrl, "Control"),
-        (m.alt, "Alt"),
-        (m.meta, "Meta"),
-        (m.shift, "Shift"),
-    ] {
-        if held {
-            out.push(key);
-        }
-    }
-    out
+    m.held().map(Modifier::key).collect()
 }
 
 /// Builds the flow, stamping `target`/`frame` on every step.

@@ -180,9 +180,7 @@ pub fn review(wf: &Workflow) -> Vec<Finding> {
 
     for step in wf.left_out() {
         let what = match &step.action {
-            Action::Press { key, modifiers, .. } => {
-                code(&crate::openclaw::key_combo(key, modifiers))
-            }
+            Action::Press { key, modifiers, .. } => code(&modifiers.key_combo(key)),
             _ => "its action".to_owned(),
         };
         if let Some(why) = step.left_out {

@@ -381,41 +381,14 @@ pub fn devtools(alts: &[Alternative], t: &Target) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use workflow_format::{AriaRef, Rect};
 
     fn target(tag: &str, aria: Option<(&str, &str)>, text: &str) -> Target {
-        Target {
-            aria: aria.map(|(role, name)| AriaRef {
-                role: role.into(),
-                name: name.into(),
-            }),
-            text: Some(text.into()),
-            css: "#x".into(),
-            css_unique: true,
-            xpath: "/html/body/x".into(),
-            shadow_hosts: Vec::new(),
-            frame_path: Vec::new(),
-            tag: tag.into(),
-            input_type: None,
-            name: None,
-            label: None,
-            placeholder: None,
-            autocomplete: None,
-            was_password: false,
-            masked: false,
-            id: None,
-            aria_unique: None,
-            text_unique: None,
-            text_contains_unique: None,
-            css_pierce_unique: None,
-            css_chain_unique: None,
-            bounds: Rect {
-                x: 0.0,
-                y: 0.0,
-                width: 10.0,
-                height: 10.0,
-            },
+        let t = Target::test(tag).text(text).css("#x").xpath("/html/body/x");
+        match aria {
+            Some((role, name)) => t.aria(role, name),
+            None => t,
         }
+        .build()
     }
 
     #[test]

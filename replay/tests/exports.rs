@@ -757,3 +757,77 @@ fn after_a_click_every_output_waits_for_what_the_user_saw_next() {
     );
     check_plans("menu", &rec);
 }
+
+/// Every export names held modifiers in one order, Control, Alt, Meta,
+/// Shift (the plan's once put Alt first), and lets them go in reverse.
+#[test]
+fn modifiers_are_named_in_one_order_in_every_export() {
+    let all_but_meta = Modifiers {
+        alt: true,
+        ctrl: true,
+        meta: false,
+        shift: true,
+    };
+    let ctrl_alt = Modifiers {
+        shift: false,
+        ..all_but_meta
+    };
+    let rec = recording(
+        "shortcuts",
+        vec![
+            (
+                URL,
+                EventKind::Click(workflow_format::Pointer {
+                    target: button("Save", "#save"),
+                    button: workflow_format::MouseButton::Primary,
+                    modifiers: all_but_meta,
+                    offset: workflow_format::Point { x: 5.0, y: 6.0 },
+                }),
+            ),
+            (URL, key("k", ctrl_alt, None)),
+        ],
+    );
+    let acts = plans(&rec).concat();
+    let click = acts.iter().find(|a| a["kind"] == "click").expect("a click");
+    assert_eq!(
+        click["modifiers"],
+        serde_json::json!(["Control", "Alt", "Shift"])
+    );
+    let press = acts.iter().find(|a| a["kind"] == "press").expect("a press");
+    assert_eq!(press["key"], "Control+Alt+k");
+    let md = String::from_utf8(files(&rec)["SKILL.md"].clone()).unwrap();
+    assert!(md.contains("Hold `Control+Alt+Shift` and click"), "{md}");
+    assert!(md.contains("Press `Control+Alt+k`"), "{md}");
+
+    let flow = devtools_flow(&rec).unwrap();
+    let keys: Vec<String> = flow["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["type"] == "keyDown" || s["type"] == "keyUp")
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["type"].as_str().unwrap(),
+                s["key"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "keyDown Control",
+            "keyDown Alt",
+            "keyDown Shift",
+            "keyUp Shift",
+            "keyUp Alt",
+            "keyUp Control",
+            "keyDown Control",
+            "keyDown Alt",
+            "keyDown k",
+            "keyUp k",
+            "keyUp Alt",
+            "keyUp Control",
+        ]
+    );
+}

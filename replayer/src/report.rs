@@ -230,20 +230,7 @@ pub fn describe(step: &Step, workflow: &Workflow) -> String {
             format!("{} {what}", if *checked { "check" } else { "uncheck" })
         }
         Action::Radio { .. } => format!("choose {what}"),
-        Action::Press { key, modifiers, .. } => {
-            let mut combo = String::new();
-            for (on, name) in [
-                (modifiers.ctrl, "Control+"),
-                (modifiers.alt, "Alt+"),
-                (modifiers.meta, "Meta+"),
-                (modifiers.shift, "Shift+"),
-            ] {
-                if on {
-                    combo.push_str(name);
-                }
-            }
-            format!("press {combo}{key}")
-        }
+        Action::Press { key, modifiers, .. } => format!("press {}", modifiers.key_combo(key)),
         Action::Scroll { x, y } => format!("scroll {what} to {x},{y}"),
         Action::Submit => format!("submit {what}"),
     }

@@ -25,7 +25,7 @@ use fantoccini::elements::{Element, ElementRef};
 use fantoccini::key::Key;
 use fantoccini::wd::{WebDriverCompatibleCommand, WindowHandle};
 use serde_json::{Value, json};
-use workflow_format::{Modifiers, MouseButton};
+use workflow_format::{Modifier, Modifiers, MouseButton};
 
 use crate::report::{Attempt, FinalCheck, Report, StepStatus, kind_name};
 
@@ -1052,21 +1052,17 @@ fn same_text(shown: &str, typed: &str) -> bool {
     !d.is_empty() && d == digits(shown) && !typed.chars().any(char::is_alphabetic)
 }
 
+/// The WebDriver keys of the held modifiers, in the order they go down.
 fn modifier_chars(m: Modifiers) -> Vec<char> {
-    let mut out = Vec::new();
-    if m.ctrl {
-        out.push(Key::Control.into());
-    }
-    if m.alt {
-        out.push(Key::Alt.into());
-    }
-    if m.meta {
-        out.push(Key::Meta.into());
-    }
-    if m.shift {
-        out.push(Key::Shift.into());
-    }
-    out
+    m.held()
+        .map(|k| match k {
+            Modifier::Ctrl => Key::Control,
+            Modifier::Alt => Key::Alt,
+            Modifier::Meta => Key::Meta,
+            Modifier::Shift => Key::Shift,
+        })
+        .map(char::from)
+        .collect()
 }
 
 /// The WebDriver key for a `KeyboardEvent.key` value.

@@ -23,7 +23,7 @@ use workflow_format::Recording;
 use crate::chrome;
 use crate::dom::{append, by_id, clear, document, el, set_hidden};
 use crate::fmt;
-use crate::listing::{self, Summary};
+use crate::listing::{self, Shown, Summary};
 use crate::relay::Relay;
 use crate::skill_zip;
 use crate::timeline::{self, CHUNK, PageGroup};

@@ -1,27 +1,9 @@
 //! The recording list: the relay's summaries, searched and formatted.
 
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use uuid::Uuid;
-
 use crate::fmt;
 
-/// One summary as `GET /v1/recordings` returns it (see docs/API.md).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Summary {
-    pub id: Uuid,
-    pub name: String,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: DateTime<Utc>,
-    pub event_count: usize,
-    pub tab_count: usize,
-    pub size_bytes: u64,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Listing {
-    pub recordings: Vec<Summary>,
-}
+/// The relay's own types (clawtrail-protocol), read back as it wrote them.
+pub use clawtrail_protocol::{Listing, RecordingSummary as Summary};
 
 /// The text of one list row, column by column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +16,14 @@ pub struct Row {
     pub tabs: String,
 }
 
-impl Summary {
-    pub fn row(&self) -> Row {
+/// What the list shows of a summary.
+pub trait Shown {
+    fn row(&self) -> Row;
+    fn matches(&self, query: &str) -> bool;
+}
+
+impl Shown for Summary {
+    fn row(&self) -> Row {
         Row {
             id: self.id.to_string(),
             name: self.name.clone(),
@@ -49,7 +37,7 @@ impl Summary {
     /// Whether the search box text `query` selects this recording: every
     /// whitespace-separated word must occur (case-insensitively) in the
     /// name, the id or the date.
-    pub fn matches(&self, query: &str) -> bool {
+    fn matches(&self, query: &str) -> bool {
         let hay = format!(
             "{} {} {}",
             self.name.to_lowercase(),
@@ -72,6 +60,8 @@ pub fn visible<'a>(all: &'a [Summary], query: &str) -> Vec<&'a Summary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
 
     fn summary(name: &str, start: &str, secs: i64) -> Summary {
         let started_at = DateTime::parse_from_rfc3339(start)

@@ -95,9 +95,8 @@ impl Relay {
         if (200..300).contains(&status) {
             return Ok(Answer { status, text });
         }
-        let detail = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        let detail = serde_json::from_str::<clawtrail_protocol::ErrorBody>(&text)
+            .map(|b| b.error.message)
             .unwrap_or_default();
         Err(if detail.is_empty() {
             format!("the relay answered {status}")

@@ -28,6 +28,16 @@ pub fn parse_meta(key: &str) -> Option<Uuid> {
     Uuid::parse_str(rest).ok()
 }
 
+/// The meta keys among `stored` (every key in `chrome.storage.local`) of
+/// recordings waiting for delivery: all but the one being recorded.
+pub fn pending_metas(stored: &[String], active: Option<Uuid>) -> Vec<String> {
+    stored
+        .iter()
+        .filter(|k| parse_meta(k).is_some_and(|id| Some(id) != active))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +49,19 @@ mod tests {
         assert_eq!(parse_meta(&chunk(id, 0)), None);
         assert_eq!(parse_meta("token"), None);
         assert_eq!(all(id, 2), vec![chunk(id, 0), chunk(id, 1), meta(id)]);
+    }
+
+    #[test]
+    fn pending_metas_skip_the_active_recording() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let stored = vec![
+            meta(a),
+            chunk(a, 0),
+            "relay_key".to_owned(),
+            meta(b),
+            chunk(b, 0),
+        ];
+        assert_eq!(pending_metas(&stored, None), vec![meta(a), meta(b)]);
+        assert_eq!(pending_metas(&stored, Some(b)), vec![meta(a)]);
     }
 }

@@ -383,7 +383,7 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     use proptest::prelude::{Just, Strategy};
     use workflow_format::{
-        FieldValue, Modifiers, MouseButton, NavigationCause, Point, Pointer, Rect, RedactionReason,
+        FieldValue, Modifiers, MouseButton, NavigationCause, Point, Pointer, RedactionReason,
         Target,
     };
 
@@ -401,35 +401,11 @@ mod tests {
     }
 
     fn target(tag: &str, input_type: Option<&str>) -> Target {
-        Target {
-            aria: None,
-            text: None,
-            css: "#x".into(),
-            css_unique: true,
-            xpath: "//*[@id=\"x\"]".into(),
-            shadow_hosts: vec![],
-            frame_path: vec![],
-            tag: tag.into(),
-            input_type: input_type.map(Into::into),
-            name: None,
-            label: None,
-            placeholder: None,
-            autocomplete: None,
-            was_password: false,
-            masked: false,
-            id: None,
-            aria_unique: None,
-            text_unique: None,
-            text_contains_unique: None,
-            css_pierce_unique: None,
-            css_chain_unique: None,
-            bounds: Rect {
-                x: 0.0,
-                y: 0.0,
-                width: 10.0,
-                height: 10.0,
-            },
-        }
+        Target::test(tag)
+            .css("#x")
+            .xpath("//*[@id=\"x\"]")
+            .input_type(input_type)
+            .build()
     }
 
     fn click(at: i64) -> CapturedEvent {

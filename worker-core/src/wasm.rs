@@ -7,11 +7,17 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use workflow_format::{CapturedEvent, EventKind, RecorderInfo};
 
+use crate::effect::{self, Effect};
+use crate::policy::{self, RelayState, RelayStatusCache};
 use crate::session::{Flush, Meta, Session, Status, TabContext, assemble};
 use crate::{delivery, keys};
 
 fn time(ms: f64) -> Result<DateTime<Utc>, JsError> {
     DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| JsError::new("time out of range"))
+}
+
+fn id(text: &str) -> Result<Uuid, JsError> {
+    Uuid::parse_str(text).map_err(|e| JsError::new(&format!("bad id: {e}")))
 }
 
 fn meta(json: &str) -> Result<Meta, JsError> {
@@ -33,6 +39,7 @@ fn writes_object(flush: Flush) -> String {
 #[derive(Default)]
 pub struct WorkerCore {
     session: Option<Session>,
+    relay: RelayStatusCache,
 }
 
 #[wasm_bindgen]
@@ -70,7 +77,7 @@ impl WorkerCore {
         if self.session.is_some() {
             return Err(JsError::new("a recording is already running"));
         }
-        let id = Uuid::parse_str(id).map_err(|e| JsError::new(&format!("bad id: {e}")))?;
+        let id = self::id(id)?;
         let recorder = RecorderInfo {
             version: version.to_owned(),
             user_agent: user_agent
@@ -102,6 +109,47 @@ impl WorkerCore {
             })
             .to_string(),
         }
+    }
+
+    /// The badge for the current state, as effects (JSON array).
+    pub fn badge(&self) -> String {
+        let (status, events) = match &self.session {
+            None => (Status::Idle, 0),
+            Some(s) => (s.status(), s.event_count()),
+        };
+        effect::to_json(&[policy::badge(status, events)])
+    }
+
+    /// The relay status learned less than 3 s ago (`now_ms`: `Date.now()`),
+    /// else `undefined`.
+    pub fn relay_status_cached(&self, now_ms: f64) -> Option<String> {
+        self.relay.fresh(now_ms).map(|s| s.as_str().to_owned())
+    }
+
+    /// Notes the result of looking for the paired relay; returns the status
+    /// it means (`connected`, `not_paired`, `not_running`).
+    pub fn note_relay_search(&mut self, now_ms: f64, port: Option<u16>, refused: bool) -> String {
+        let state = RelayState::of_search(port, refused);
+        self.relay.note(now_ms, state, port);
+        state.as_str().to_owned()
+    }
+
+    /// Notes the status without a pairing key: whether anything answered a
+    /// health check. Returns the status.
+    pub fn note_relay_unpaired(&mut self, now_ms: f64, anything_up: bool) -> String {
+        let state = RelayState::unpaired(anything_up);
+        self.relay.note(now_ms, state, None);
+        state.as_str().to_owned()
+    }
+
+    /// Forgets the cached relay status (after pairing, or a port change).
+    pub fn forget_relay(&mut self) {
+        self.relay.forget();
+    }
+
+    /// The port the relay was last found on.
+    pub fn relay_port(&self) -> Option<u16> {
+        self.relay.port()
     }
 
     /// Accepts one `CapturedEvent` (JSON) from a content script. Returns the
@@ -209,22 +257,128 @@ pub fn meta_key_id(key: &str) -> Option<String> {
     keys::parse_meta(key).map(|id| id.to_string())
 }
 
+/// The meta key of recording `id`.
 #[wasm_bindgen]
-pub fn is_expired(meta_json: &str, now_ms: f64) -> Result<bool, JsError> {
-    Ok(delivery::is_expired(&meta(meta_json)?, time(now_ms)?))
+pub fn meta_key(id: &str) -> Result<String, JsError> {
+    Ok(keys::meta(self::id(id)?))
 }
 
+/// The meta keys among all of `chrome.storage.local`'s keys of the
+/// recordings waiting for delivery (all but `active`, the one recording).
 #[wasm_bindgen]
-pub fn is_due(meta_json: &str, now_ms: f64) -> Result<bool, JsError> {
-    Ok(delivery::is_due(&meta(meta_json)?, time(now_ms)?))
+pub fn pending_meta_keys(
+    stored: Vec<String>,
+    active: Option<String>,
+) -> Result<Vec<String>, JsError> {
+    let active = active.as_deref().map(id).transpose()?;
+    Ok(keys::pending_metas(&stored, active))
 }
 
-/// Notes a failed upload; returns the updated meta to store.
+/// What a sweep does with one pending recording:
+/// `{"action": "expire", "remove": [keys]}`, `{"action": "deliver", "wake"}`
+/// or `{"action": "wait"}`.
 #[wasm_bindgen]
-pub fn record_failure(meta_json: &str, error: &str, now_ms: f64) -> Result<String, JsError> {
-    let mut m = meta(meta_json)?;
-    delivery::record_failure(&mut m, error, time(now_ms)?);
-    Ok(serde_json::to_string(&m).expect("meta serializes"))
+pub fn sweep_action(meta_json: &str, now_ms: f64, force: bool) -> Result<String, JsError> {
+    let action = delivery::sweep_action(&meta(meta_json)?, time(now_ms)?, force);
+    Ok(serde_json::to_string(&action).expect("action serializes"))
+}
+
+/// Settles a delivery attempt (`attempt_json`: see `delivery::Attempt`).
+/// Returns `{"result": "delivered"|"relay-down"|"http-NNN"|..., "effects"}`.
+#[wasm_bindgen]
+pub fn settle_delivery(
+    meta_json: &str,
+    attempt_json: &str,
+    now_ms: f64,
+) -> Result<String, JsError> {
+    let attempt: delivery::Attempt = serde_json::from_str(attempt_json)
+        .map_err(|e| JsError::new(&format!("bad delivery attempt: {e}")))?;
+    let (outcome, effects) = delivery::settle(&meta(meta_json)?, &attempt, time(now_ms)?);
+    Ok(serde_json::json!({
+        "result": outcome.code(),
+        "effects": serde_json::from_str::<serde_json::Value>(&effect::to_json(&effects)).expect("valid JSON"),
+    })
+    .to_string())
+}
+
+/// The retry alarm for the pending recordings' metas, as effects (JSON
+/// array): set to the earliest next attempt, or cleared.
+#[wasm_bindgen]
+pub fn retry_alarm(
+    metas: Vec<String>,
+    clock_offset_ms: f64,
+    real_now_ms: f64,
+) -> Result<String, JsError> {
+    let metas = metas
+        .iter()
+        .map(|m| meta(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let e: Effect = delivery::retry_alarm(&metas, clock_offset_ms as i64, real_now_ms as i64);
+    Ok(effect::to_json(&[e]))
+}
+
+/// A new recording's name for the time `now_ms`.
+#[wasm_bindgen]
+pub fn default_recording_name(now_ms: f64) -> Result<String, JsError> {
+    Ok(policy::default_name(time(now_ms)?))
+}
+
+/// Who may send what: `{"route": "ignore"}` (no answer), `{"route":
+/// "reject", "error"}`, `{"route": "hello"}`, `{"route": "capture"}` or
+/// `{"route": "command", "command": <message type>}`.
+#[wasm_bindgen]
+pub fn route_message(
+    is_object: bool,
+    msg_type: Option<String>,
+    ours: bool,
+    tab: bool,
+    url: Option<String>,
+    extension_base: &str,
+) -> String {
+    let sender = policy::Sender {
+        ours,
+        tab,
+        url: url.as_deref(),
+    };
+    let route = policy::route(is_object, msg_type.as_deref(), &sender, extension_base);
+    serde_json::to_string(&route).expect("route serializes")
+}
+
+/// One port's answer to the signed handshake: `ours`, `refused` (a 401) or
+/// `nothing`. `status`: `undefined` when nothing answered.
+#[wasm_bindgen]
+pub fn probe(status: Option<u16>, verified: bool) -> String {
+    serde_json::to_value(policy::probe(status, verified))
+        .expect("probe serializes")
+        .as_str()
+        .expect("a string")
+        .to_owned()
+}
+
+/// The ports to look for the relay on, in order.
+#[wasm_bindgen]
+pub fn candidate_ports(remembered: Option<u16>, debug: Option<u16>) -> Vec<u16> {
+    policy::candidate_ports(clawtrail_trust::PORTS, remembered, debug)
+}
+
+/// Timeouts and alarm periods (see `policy::Timings`), JSON.
+#[wasm_bindgen]
+pub fn timings() -> String {
+    serde_json::to_string(&policy::TIMINGS).expect("timings serialize")
+}
+
+/// While closing the gates: ms to sleep before looking again, or
+/// `undefined` when done waiting.
+#[wasm_bindgen]
+pub fn quiet_wait(now_ms: f64, began_ms: f64, last_capture_ms: f64) -> Option<u32> {
+    policy::quiet_wait(now_ms, began_ms, last_capture_ms)
+}
+
+/// After opening the wake deep link: ms to sleep before the next health
+/// check, or `undefined` when done.
+#[wasm_bindgen]
+pub fn wake_wait(tries_done: u32, up: bool) -> Option<u32> {
+    policy::wake_wait(tries_done, up)
 }
 
 /// A summary for the popup: `{"id", "name", "started_at", "events",
@@ -291,12 +445,6 @@ impl RelayPairing {
             .map_err(|e| JsError::new(&e.to_string()))?;
         serde_json::to_string(&k).map_err(|e| JsError::new(&e.to_string()))
     }
-}
-
-/// The loopback ports to look for the relay on, in order.
-#[wasm_bindgen]
-pub fn relay_ports() -> Vec<u16> {
-    clawtrail_trust::PORTS.to_vec()
 }
 
 /// `{authorization, nonce}` for a request; `random`: 16 bytes or more.

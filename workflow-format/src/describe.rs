@@ -87,19 +87,7 @@ impl EventKind {
             EventKind::Radio { target, .. } => format!("Choose {}", target.describe()),
             EventKind::Submit { target } => format!("Submit {}", target.describe()),
             EventKind::Key { key, modifiers, .. } => {
-                let mut combo = String::new();
-                for (held, name) in [
-                    (modifiers.ctrl, "Ctrl+"),
-                    (modifiers.alt, "Alt+"),
-                    (modifiers.meta, "Meta+"),
-                    (modifiers.shift, "Shift+"),
-                ] {
-                    if held {
-                        combo.push_str(name);
-                    }
-                }
-                combo.push_str(key);
-                format!("Press {combo}")
+                format!("Press {}", modifiers.label_combo(key))
             }
             EventKind::Scroll { target, x, y } => match target {
                 Some(t) => format!("Scroll {} to ({x:.0}, {y:.0})", t.describe()),

@@ -15,6 +15,8 @@ mod pages;
 mod parse;
 mod rules;
 mod tagged;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 mod validate;
 
 pub use model::*;

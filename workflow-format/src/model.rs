@@ -218,6 +218,89 @@ impl Modifiers {
     pub fn is_shortcut(&self) -> bool {
         self.alt || self.ctrl || self.meta
     }
+
+    /// Whether `m` is held.
+    pub fn has(&self, m: Modifier) -> bool {
+        match m {
+            Modifier::Ctrl => self.ctrl,
+            Modifier::Alt => self.alt,
+            Modifier::Meta => self.meta,
+            Modifier::Shift => self.shift,
+        }
+    }
+
+    /// The held modifiers, always in the order of [`Modifier::ALL`]. Every
+    /// place that names, presses or releases modifiers goes through this,
+    /// so exports, replays and descriptions agree on the order.
+    pub fn held(&self) -> impl DoubleEndedIterator<Item = Modifier> + use<> {
+        let m = *self;
+        Modifier::ALL.into_iter().filter(move |k| m.has(*k))
+    }
+
+    /// `key` with the held modifiers before it, by their
+    /// `KeyboardEvent.key` names: `Control+Shift+k`, as Playwright's
+    /// `press` takes it. `key` may be empty (`Control+`).
+    pub fn key_combo(&self, key: &str) -> String {
+        self.combo(Modifier::key, key)
+    }
+
+    /// The same for people: `Ctrl+Shift+k`.
+    pub fn label_combo(&self, key: &str) -> String {
+        self.combo(Modifier::label, key)
+    }
+
+    fn combo(&self, name: fn(Modifier) -> &'static str, key: &str) -> String {
+        let mut out = String::new();
+        for m in self.held() {
+            out.push_str(name(m));
+            out.push('+');
+        }
+        out.push_str(key);
+        out
+    }
+}
+
+/// One modifier key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Modifier {
+    Ctrl,
+    Alt,
+    Meta,
+    Shift,
+}
+
+impl Modifier {
+    /// Every modifier, in the one order they are named and pressed in:
+    /// Ctrl, Alt, Meta, Shift (released in reverse).
+    pub const ALL: [Modifier; 4] = [
+        Modifier::Ctrl,
+        Modifier::Alt,
+        Modifier::Meta,
+        Modifier::Shift,
+    ];
+
+    /// Its `KeyboardEvent.key` value (`Control`, `Alt`, `Meta`, `Shift`):
+    /// the name Playwright's key combos and modifier lists, the DevTools
+    /// Recorder's `keyDown`/`keyUp` steps and WebDriver's key table use.
+    pub fn key(self) -> &'static str {
+        match self {
+            Modifier::Ctrl => "Control",
+            Modifier::Alt => "Alt",
+            Modifier::Meta => "Meta",
+            Modifier::Shift => "Shift",
+        }
+    }
+
+    /// Its name for people, as keyboards label it (`Ctrl`, `Alt`, `Meta`,
+    /// `Shift`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Modifier::Ctrl => "Ctrl",
+            Modifier::Alt => "Alt",
+            Modifier::Meta => "Meta",
+            Modifier::Shift => "Shift",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -514,5 +597,38 @@ impl CapturedEvent {
             url: self.url,
             kind: self.kind,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modifiers_are_named_in_one_order_in_each_spelling() {
+        let all = Modifiers {
+            alt: true,
+            ctrl: true,
+            meta: true,
+            shift: true,
+        };
+        assert_eq!(all.key_combo("k"), "Control+Alt+Meta+Shift+k");
+        assert_eq!(all.label_combo("k"), "Ctrl+Alt+Meta+Shift+k");
+        let alt_shift = Modifiers {
+            alt: true,
+            shift: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(
+            alt_shift
+                .held()
+                .rev()
+                .map(Modifier::key)
+                .collect::<Vec<_>>(),
+            ["Shift", "Alt"]
+        );
+        assert_eq!(alt_shift.key_combo(""), "Alt+Shift+");
+        assert_eq!(Modifiers::default().key_combo("Enter"), "Enter");
+        assert_eq!(Modifiers::default().held().count(), 0);
     }
 }

@@ -607,35 +607,14 @@ mod tests {
     }
 
     fn target() -> Value {
-        serde_json::to_value(Target {
-            aria: None,
-            text: Some("Go".into()),
-            css: "#go".into(),
-            css_unique: true,
-            xpath: "//button".into(),
-            shadow_hosts: vec![],
-            frame_path: vec![],
-            tag: "button".into(),
-            input_type: None,
-            name: None,
-            label: None,
-            placeholder: None,
-            autocomplete: None,
-            was_password: false,
-            masked: false,
-            id: None,
-            aria_unique: None,
-            text_unique: None,
-            text_contains_unique: None,
-            css_pierce_unique: None,
-            css_chain_unique: None,
-            bounds: crate::model::Rect {
-                x: 1.0,
-                y: 2.0,
-                width: 3.0,
-                height: 4.0,
-            },
-        })
+        serde_json::to_value(
+            Target::test("button")
+                .text("Go")
+                .css("#go")
+                .xpath("//button")
+                .bounds(1.0, 2.0, 3.0, 4.0)
+                .build(),
+        )
         .unwrap()
     }
 

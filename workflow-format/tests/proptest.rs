@@ -164,22 +164,13 @@ fn plain_target() -> BoxedStrategy<Target> {
                 css_unique,
                 xpath,
                 shadow_hosts,
-                frame_path: vec![],
-                tag: tag.to_owned(),
                 input_type: input_type.map(str::to_owned),
                 name,
                 label,
                 placeholder,
                 autocomplete: autocomplete.map(str::to_owned),
-                was_password: false,
-                masked: false,
-                id: None,
-                aria_unique: None,
-                text_unique: None,
-                text_contains_unique: None,
-                css_pierce_unique: None,
-                css_chain_unique: None,
                 bounds,
+                ..Target::test(tag).build()
             },
         )
         .boxed()

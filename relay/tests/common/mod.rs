@@ -22,35 +22,13 @@ pub fn t(ms: i64) -> DateTime<Utc> {
 }
 
 pub fn target(tag: &str, input_type: Option<&str>, label: &str) -> Target {
-    Target {
-        aria: None,
-        text: None,
-        css: format!("#{}", label.to_lowercase().replace(' ', "-")),
-        css_unique: true,
-        xpath: "//*[@id='x']".into(),
-        shadow_hosts: vec![],
-        frame_path: vec![],
-        tag: tag.into(),
-        input_type: input_type.map(Into::into),
-        name: None,
-        label: Some(label.into()),
-        placeholder: None,
-        autocomplete: None,
-        was_password: false,
-        masked: false,
-        id: None,
-        aria_unique: None,
-        text_unique: None,
-        text_contains_unique: None,
-        css_pierce_unique: None,
-        css_chain_unique: None,
-        bounds: Rect {
-            x: 1.0,
-            y: 2.0,
-            width: 100.0,
-            height: 20.0,
-        },
-    }
+    Target::test(tag)
+        .css(format!("#{}", label.to_lowercase().replace(' ', "-")))
+        .xpath("//*[@id='x']")
+        .input_type(input_type)
+        .label(label)
+        .bounds(1.0, 2.0, 100.0, 20.0)
+        .build()
 }
 
 /// A valid recording with `n_events` events (navigate, then typing and

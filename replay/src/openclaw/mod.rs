@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 
 use workflow_format::Recording;
 
-pub(crate) use plan::key_combo;
 pub use plan::{MAX_BATCH_ACTIONS, url_glob};
 
 use crate::slug::skill_slug;

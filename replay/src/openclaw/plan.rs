@@ -24,7 +24,7 @@
 //!   the recorded point in the tab's viewport) and `click-coords` there.
 
 use serde::Serialize;
-use workflow_format::{Modifiers, MouseButton, Point, Target};
+use workflow_format::{Modifier, MouseButton, Point, Target};
 
 use crate::selectors::{Alternative, preferred};
 use crate::steps::{Action, Entry, Segment, Step, Workflow, is_activatable};
@@ -227,28 +227,6 @@ fn selector(step: &Step) -> Option<String> {
         .or_else(|| Some(format!("css={}", css_without_placeholders(&target.css))))
 }
 
-fn modifier_names(m: &Modifiers) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    for (held, name) in [
-        (m.alt, "Alt"),
-        (m.ctrl, "Control"),
-        (m.meta, "Meta"),
-        (m.shift, "Shift"),
-    ] {
-        if held {
-            out.push(name);
-        }
-    }
-    out
-}
-
-/// Playwright key combination, e.g. `Control+s`.
-pub fn key_combo(key: &str, m: &Modifiers) -> String {
-    let mut parts = modifier_names(m);
-    parts.push(key);
-    parts.join("+")
-}
-
 /// The act requests for one step (none for steps a batch need not replay).
 fn step_actions(step: &Step, wf: &Workflow) -> Vec<PlanAction> {
     if step.left_out.is_some() {
@@ -274,7 +252,7 @@ fn step_actions(step: &Step, wf: &Workflow) -> Vec<PlanAction> {
                 MouseButton::Auxiliary => Some("middle"),
                 _ => None,
             };
-            let mods = modifier_names(modifiers);
+            let mods: Vec<&'static str> = modifiers.held().map(Modifier::key).collect();
             if !mods.is_empty() {
                 a.modifiers = Some(mods);
             }
@@ -313,7 +291,8 @@ fn step_actions(step: &Step, wf: &Workflow) -> Vec<PlanAction> {
         }
         (Action::Press { key, modifiers, .. }, _) => {
             let mut a = PlanAction::new("press");
-            a.key = Some(key_combo(key, modifiers));
+            // A Playwright key combination, e.g. `Control+s`.
+            a.key = Some(modifiers.key_combo(key));
             vec![a]
         }
         // Playwright scrolls an element into view before acting on it, and

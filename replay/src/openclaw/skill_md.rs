@@ -14,7 +14,7 @@ use std::fmt::Write;
 
 use workflow_format::{FORMAT_VERSION, Recording};
 
-use super::plan::{Plan, PointClick, key_combo, opens_url};
+use super::plan::{Plan, PointClick, opens_url};
 use crate::params::secret_reason_text;
 use crate::steps::{Action, Entry, Step, Workflow};
 use crate::text::{NAME_MAX, TITLE_MAX, code, data, element, one_line, quoted};
@@ -91,7 +91,7 @@ pub fn describe_step(step: &Step, wf: &Workflow) -> String {
                 (_, workflow_format::MouseButton::Auxiliary) => "Middle-click",
                 _ => "Click",
             };
-            let held = key_combo("", modifiers);
+            let held = modifiers.key_combo("");
             let held = held.trim_end_matches('+');
             let mut s = if held.is_empty() {
                 format!("{verb} the {what}")
@@ -139,7 +139,7 @@ pub fn describe_step(step: &Step, wf: &Workflow) -> String {
         ),
         Action::Radio { via_label, .. } => format!("Choose the {what}{}", by_label(*via_label)),
         Action::Press { key, modifiers, .. } => {
-            let combo = key_combo(key, modifiers);
+            let combo = modifiers.key_combo(key);
             if step.target.is_some() {
                 format!("Press {} in the {what}", code(&combo))
             } else {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use workflow_format::{
     AriaRef, Event, EventKind, FieldValue, Modifiers, MouseButton, NavigationCause, Point, Pointer,
-    RecorderInfo, Recording, Rect, RedactionReason, TabInfo, Target,
+    RecorderInfo, Recording, RedactionReason, TabInfo, Target,
 };
 
 pub const TAB: u32 = 7;
@@ -16,35 +16,11 @@ pub fn t0() -> DateTime<Utc> {
 
 /// A plain element target; `css` doubles as its id-based XPath.
 pub fn el(tag: &str, css: &str) -> Target {
-    Target {
-        aria: None,
-        text: None,
-        css: css.to_owned(),
-        css_unique: true,
-        xpath: format!("//*[@data-css={:?}]", css),
-        shadow_hosts: Vec::new(),
-        frame_path: Vec::new(),
-        tag: tag.to_owned(),
-        input_type: None,
-        name: None,
-        label: None,
-        placeholder: None,
-        autocomplete: None,
-        was_password: false,
-        masked: false,
-        id: None,
-        aria_unique: None,
-        text_unique: None,
-        text_contains_unique: None,
-        css_pierce_unique: None,
-        css_chain_unique: None,
-        bounds: Rect {
-            x: 10.0,
-            y: 20.0,
-            width: 100.0,
-            height: 30.0,
-        },
-    }
+    Target::test(tag)
+        .css(css)
+        .xpath(format!("//*[@data-css={:?}]", css))
+        .bounds(10.0, 20.0, 100.0, 30.0)
+        .build()
 }
 
 pub fn button(name: &str, css: &str) -> Target {

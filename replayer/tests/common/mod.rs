@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use clawtrail_replayer::{BrowserOptions, ReplayOptions, Timeouts};
 use workflow_format::{
     AriaRef, Event, EventKind, FieldValue, Modifiers, MouseButton, NavigationCause, Point, Pointer,
-    RecorderInfo, Recording, Rect, TabInfo, Target,
+    RecorderInfo, Recording, TabInfo, Target,
 };
 
 /// What the pages reported (synchronous XHR to `/log`), in order.
@@ -249,35 +249,11 @@ pub fn options(dir: &std::path::Path, params: &[(&str, &str)]) -> ReplayOptions 
 // ---- targets -----------------------------------------------------------
 
 pub fn el(tag: &str, css: &str) -> Target {
-    Target {
-        aria: None,
-        text: None,
-        css: css.to_owned(),
-        css_unique: true,
-        xpath: format!("//*[@id={:?}]", css.trim_start_matches('#')),
-        shadow_hosts: Vec::new(),
-        frame_path: Vec::new(),
-        tag: tag.to_owned(),
-        input_type: None,
-        name: None,
-        label: None,
-        placeholder: None,
-        autocomplete: None,
-        was_password: false,
-        masked: false,
-        id: None,
-        aria_unique: None,
-        text_unique: None,
-        text_contains_unique: None,
-        css_pierce_unique: None,
-        css_chain_unique: None,
-        bounds: Rect {
-            x: 10.0,
-            y: 10.0,
-            width: 80.0,
-            height: 20.0,
-        },
-    }
+    Target::test(tag)
+        .css(css)
+        .xpath(format!("//*[@id={:?}]", css.trim_start_matches('#')))
+        .bounds(10.0, 10.0, 80.0, 20.0)
+        .build()
 }
 
 pub fn with_aria(mut t: Target, role: &str, name: &str) -> Target {

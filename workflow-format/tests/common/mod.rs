@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 use workflow_format::{
     AriaRef, Event, EventKind, FORMAT_VERSION, FieldValue, Modifiers, MouseButton, NavigationCause,
-    Point, RecorderInfo, Recording, Rect, RedactionReason, TabInfo, Target,
+    Point, RecorderInfo, Recording, RedactionReason, TabInfo, Target,
 };
 
 pub const TAB: u32 = 7;
@@ -25,38 +25,20 @@ pub fn start() -> DateTime<Utc> {
 
 /// A plain, non-sensitive text field.
 pub fn text_field(css: &str) -> Target {
-    Target {
-        aria: Some(AriaRef {
-            role: "textbox".into(),
-            name: "Email".into(),
-        }),
-        text: None,
-        css: css.into(),
-        css_unique: true,
-        xpath: format!("//input[@name=\"{}\"]", css.trim_start_matches('#')),
-        shadow_hosts: vec![],
-        frame_path: vec![],
-        tag: "input".into(),
-        input_type: Some("email".into()),
-        name: Some("email".into()),
-        label: Some("Email".into()),
-        placeholder: Some("you@example.com".into()),
-        autocomplete: Some("email".into()),
-        was_password: false,
-        masked: false,
-        id: None,
-        aria_unique: None,
-        text_unique: None,
-        text_contains_unique: None,
-        css_pierce_unique: None,
-        css_chain_unique: None,
-        bounds: Rect {
-            x: 10.0,
-            y: 20.0,
-            width: 300.0,
-            height: 40.0,
-        },
-    }
+    Target::test("input")
+        .aria("textbox", "Email")
+        .css(css)
+        .xpath(format!(
+            "//input[@name=\"{}\"]",
+            css.trim_start_matches('#')
+        ))
+        .input_type("email")
+        .name("email")
+        .label("Email")
+        .placeholder("you@example.com")
+        .autocomplete("email")
+        .bounds(10.0, 20.0, 300.0, 40.0)
+        .build()
 }
 
 pub fn password_field() -> Target {
