@@ -654,19 +654,6 @@ mod tests {
         let mut f = button_facts();
         f.role = Some("button] >> css=body".into());
         assert_eq!(target(&f, &vec![], |_| false).unwrap().aria, None);
-        let mut f = button_facts();
-        f.chain[0].id = Some("dup".into());
-        f.own.name = Some("go".into());
-        let mut asked = Vec::new();
-        let t = target(&f, &vec![], |css| {
-            asked.push(css.to_owned());
-            css == r#"button[name="go"]"#
-        })
-        .unwrap();
-        assert_eq!(asked, ["#dup", r#"button[name="go"]"#]);
-        assert_eq!(t.css, r#"button[name="go"]"#);
-        assert!(t.css_unique);
-        assert_eq!(t.name.as_deref(), Some("go"));
     }
 
     #[test]

@@ -1224,6 +1224,18 @@ const CHAIN_MATCHES_MAX: usize = 64;
 /// Matches times roots looked at in one step of a chain, at most.
 const CHAIN_WORK_MAX: usize = 4096;
 
+/// Adds the nodes of `found` that `next` lacks; `false` once `next` holds
+/// more than [`CHAIN_MATCHES_MAX`].
+fn add_new(next: &mut Vec<web_sys::Node>, found: &NodeList) -> bool {
+    for i in 0..found.length() {
+        let Some(n) = found.get(i) else { continue };
+        if !next.iter().any(|m| m.is_same_node(Some(&n))) {
+            next.push(n);
+        }
+    }
+    next.len() <= CHAIN_MATCHES_MAX
+}
+
 /// Whether the chain `hosts` then `css` finds `element` alone, each part
 /// searched below the previous part's matches through open shadow roots,
 /// as Playwright reads `css=h1 >> css=h2 >> css=inner` (its `css=` pierces
@@ -1258,26 +1270,14 @@ fn css_chain_unique(
                 } else {
                     continue;
                 };
-                for i in 0..found.length() {
-                    let Some(n) = found.get(i) else { continue };
-                    if !next.iter().any(|m| m.is_same_node(Some(&n))) {
-                        next.push(n);
-                    }
-                }
-                if next.len() > CHAIN_MATCHES_MAX {
+                if !add_new(&mut next, &found) {
                     return None;
                 }
             }
             if let Some(el) = scope.dyn_ref::<Element>() {
                 // And an element's descendants in its own tree.
                 let found = el.query_selector_all(part).ok()?;
-                for i in 0..found.length() {
-                    let Some(n) = found.get(i) else { continue };
-                    if !next.iter().any(|m| m.is_same_node(Some(&n))) {
-                        next.push(n);
-                    }
-                }
-                if next.len() > CHAIN_MATCHES_MAX {
+                if !add_new(&mut next, &found) {
                     return None;
                 }
             }

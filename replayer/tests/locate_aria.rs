@@ -154,78 +154,68 @@ fn assert_found_by_aria(r: &Report, url: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_icon_button_is_named_by_its_hidden_text_not_its_icon() {
+/// Replays `kinds` on `page` and checks that every step was found by its
+/// role and name and that the page logged exactly `logged`.
+async fn replays_by_aria(page: &str, kinds: Vec<EventKind>, logged: &str) {
     let (base, log) = site().await;
     let dir = tempfile::tempdir().unwrap();
-    let (rec, u) = on_page(
-        &base,
-        "close",
-        vec![click(only_aria("button", "button", "Close dialog"))],
-    );
+    let (rec, u) = on_page(&base, page, kinds);
     let report = replay(&rec, &options(dir.path(), &[])).await.unwrap();
     assert_found_by_aria(&report, &u);
-    assert_eq!(log.lines(), vec!["closed trusted=true".to_owned()]);
+    assert_eq!(log.lines(), vec![logged.to_owned()]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_icon_button_is_named_by_its_hidden_text_not_its_icon() {
+    replays_by_aria(
+        "close",
+        vec![click(only_aria("button", "button", "Close dialog"))],
+        "closed trusted=true",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_custom_element_is_found_by_the_role_and_name_its_internals_give() {
-    let (base, log) = site().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (rec, u) = on_page(
-        &base,
+    replays_by_aria(
         "internals",
         vec![click(only_aria("x-launch", "button", "Launch"))],
-    );
-    let report = replay(&rec, &options(dir.path(), &[])).await.unwrap();
-    assert_found_by_aria(&report, &u);
-    assert_eq!(log.lines(), vec!["launched trusted=true".to_owned()]);
+        "launched trusted=true",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_image_button_is_named_by_its_alt() {
-    let (base, log) = site().await;
-    let dir = tempfile::tempdir().unwrap();
     let go = Target {
         input_type: Some("image".into()),
         ..only_aria("input", "button", "Go")
     };
-    let (rec, u) = on_page(&base, "image", vec![click(go)]);
-    let report = replay(&rec, &options(dir.path(), &[])).await.unwrap();
-    assert_found_by_aria(&report, &u);
-    assert_eq!(log.lines(), vec!["searched".to_owned()]);
+    replays_by_aria("image", vec![click(go)], "searched").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_select_is_named_by_its_wrapping_label_without_the_options() {
-    let (base, log) = site().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (rec, u) = on_page(
-        &base,
+    replays_by_aria(
         "select",
         vec![EventKind::Select {
             target: only_aria("select", "combobox", "Country (required)"),
             values: vec!["fr".into()],
             labels: vec!["France".into()],
         }],
-    );
-    let report = replay(&rec, &options(dir.path(), &[])).await.unwrap();
-    assert_found_by_aria(&report, &u);
-    assert_eq!(log.lines(), vec!["country=fr".to_owned()]);
+        "country=fr",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn aria_labelledby_with_two_ids_is_named_as_the_browser_names_it() {
-    let (base, log) = site().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (rec, u) = on_page(
-        &base,
+    replays_by_aria(
         "labelledby",
         vec![click(only_aria("button", "button", "Shipping address"))],
-    );
-    let report = replay(&rec, &options(dir.path(), &[])).await.unwrap();
-    assert_found_by_aria(&report, &u);
-    assert_eq!(log.lines(), vec!["edit shipping".to_owned()]);
+        "edit shipping",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
