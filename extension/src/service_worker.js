@@ -2,9 +2,12 @@
 // (Rust, see worker-core/src). Rust decides: which seq an event gets, what a
 // flush writes, how a recording is assembled and validated, what a delivery
 // attempt came to, when to retry, when data expires, who may send which
-// message, what the badge and the relay status say, how long to wait. This
-// file only performs the storage writes, the messaging and the HTTP requests
-// those decisions call for (`apply` runs worker-core's effects).
+// message, what the badge and the relay status say, how long to wait, what
+// each command and alarm does in which state, and every step of a
+// delivery, a sweep, a relay search and a pairing. This file is an
+// interpreter: `run` performs the steps of commands, alarms and startup
+// (worker-core's control::Step), `drive` those of the step machines
+// (delivery_run::Step), `apply` worker-core's effects.
 //
 // Chromium may stop this worker at any moment. Nothing here lives only in
 // memory: recording state is in chrome.storage.session, events are in
@@ -12,18 +15,13 @@
 // `ready` rebuilds the Rust session from storage on every start.
 import * as core from 'clawtrail-worker-core';
 
-const DEEP_LINK = 'multiclaw://wake';
-const ALARM_KEEPALIVE = 'keepalive';
-// The name worker-core's retry_alarm effects use (delivery::RETRY_ALARM).
-const ALARM_RETRY = 'retry';
-const ALARM_EXPIRY = 'expiry';
+// Storage key names and diagnostics caps (worker-core's control::CONSTANTS).
+const C = JSON.parse(core.constants());
 // The pairing key (JSON, from worker-core) and the port our relay last
 // proved itself on. The key is never sent anywhere: requests carry an HMAC
 // made with it (worker-core/src/relay.rs).
-const KEY_KEY = 'relay_key';
-const PORT_KEY = 'relay_port';
-// Where earlier versions kept a bearer token; dropped on pairing.
-const LEGACY_TOKEN_KEY = 'relay_token';
+const KEY_KEY = C.relay_key;
+const PORT_KEY = C.relay_port;
 // Tests move the clock forward to exercise the 7-day expiry (setClockOffset)
 // and run their relay on a free port (setRelayPort). Both are reachable only
 // through DevTools, never through a message, and only in a test build:
@@ -58,21 +56,13 @@ async function init() {
     clockOffset = Number(local[CLOCK_KEY] || 0);
     if (Number.isInteger(local[RELAY_PORT_KEY])) debugPort = local[RELAY_PORT_KEY];
   }
+  // worker-core decides what to restore and what startup does (restore,
+  // the expiry alarm, the badge, a first sweep: control::startup).
   const { state } = await chrome.storage.session.get('state');
-  if (state && state.id && (state.status === 'active' || state.status === 'paused')) {
-    const metaKey = core.meta_key(state.id);
-    const stored = await chrome.storage.local.get(metaKey);
-    if (stored[metaKey]) {
-      wc.restore(stored[metaKey], state.status);
-    } else {
-      await chrome.storage.session.set({ state: { status: 'idle' } });
-    }
-  }
-  await chrome.alarms.create(ALARM_EXPIRY, { periodInMinutes: T.expiry_minutes });
-  await updateBadge();
-  // Expiry and delivery run at every start, not only on their alarms: a
-  // browser that was closed for a week must not wait an hour to clean up.
-  sweep().catch((e) => console.warn('clawtrail: sweep failed', e));
+  const stateJson = JSON.stringify(state ?? null);
+  const metaKey = core.restore_key(stateJson);
+  const metaJson = metaKey === undefined ? undefined : (await chrome.storage.local.get(metaKey))[metaKey];
+  await run(wc.startup(stateJson, metaJson));
 }
 
 function status() {
@@ -95,6 +85,41 @@ async function apply(effectsJson) {
       await chrome.action.setBadgeText({ text: e.badge.text });
       await chrome.action.setBadgeBackgroundColor({ color: e.badge.color });
     } else throw new Error(`unknown effect ${JSON.stringify(e)}`);
+  }
+}
+
+// The steps of a command, an alarm or startup (worker-core's control::Step).
+async function run(stepsJson) {
+  for (const step of JSON.parse(stepsJson)) {
+    const [op, arg] = typeof step === 'string' ? [step, undefined] : Object.entries(step)[0];
+    switch (op) {
+      case 'begin_session':
+        await chrome.storage.local.set(JSON.parse(
+          wc.start(arg.id, arg.name, chrome.runtime.getManifest().version, navigator.userAgent, now())));
+        break;
+      case 'pause_session': wc.pause(); break;
+      case 'resume_session': wc.resume(); break;
+      case 'stop_session': {
+        const done = JSON.parse(wc.stop(now()));
+        writes = writes.then(() => chrome.storage.local.set(done.writes));
+        await writes;
+        break;
+      }
+      case 'session_state': await chrome.storage.session.set({ state: arg }); break;
+      case 'periodic_alarm': await chrome.alarms.create(arg.name, { periodInMinutes: arg.period_minutes }); break;
+      case 'clear_alarm': await chrome.alarms.clear(arg); break;
+      case 'inject_tabs': await injectIntoOpenTabs(); break;
+      case 'broadcast': await broadcast(arg); break;
+      case 'close_gates': await closeGates(); break;
+      case 'flush': await flush(); break;
+      case 'update_badge': await updateBadge(); break;
+      // In the background: the popup gets its answer now.
+      case 'deliver':
+        deliver(arg.id, { wake: arg.wake }).catch((e) => console.warn('clawtrail: delivery failed', e));
+        break;
+      case 'sweep': sweep().catch((e) => console.warn('clawtrail: sweep failed', e)); break;
+      default: throw new Error(`unknown step ${JSON.stringify(step)}`);
+    }
   }
 }
 
@@ -139,20 +164,13 @@ async function injectIntoOpenTabs() {
   }));
 }
 
-async function start() {
+// record, pause, resume, stop, toggle: worker-core says what each does in
+// the current state (nothing, when the state does not allow it). `toggle`
+// is decided on the state it finds, before the worker finished starting.
+async function command(name) {
+  const resolved = wc.resolve_command(name);
   await ready;
-  if (status().status !== 'idle') return status();
-  const id = crypto.randomUUID();
-  const name = core.default_recording_name(now());
-  const first = wc.start(id, name, chrome.runtime.getManifest().version, navigator.userAgent, now());
-  await chrome.storage.local.set(JSON.parse(first));
-  await chrome.storage.session.set({ state: { status: 'active', id } });
-  // Alarms wake the worker every 30 s, so a long, quiet recording keeps
-  // its worker (and its in-memory session) alive.
-  await chrome.alarms.create(ALARM_KEEPALIVE, { periodInMinutes: T.keepalive_minutes });
-  await injectIntoOpenTabs();
-  await broadcast(true);
-  await updateBadge();
+  await run(wc.command(resolved, crypto.randomUUID(), now()));
   return status();
 }
 
@@ -168,58 +186,9 @@ async function closeGates() {
   }
 }
 
-async function pause() {
-  await ready;
-  const s = status();
-  if (s.status !== 'active') return s;
-  await closeGates();
-  wc.pause();
-  await flush();
-  await chrome.storage.session.set({ state: { status: 'paused', id: s.id } });
-  await updateBadge();
-  return status();
-}
-
-async function resume() {
-  await ready;
-  const s = status();
-  if (s.status !== 'paused') return s;
-  wc.resume();
-  await chrome.storage.session.set({ state: { status: 'active', id: s.id } });
-  await broadcast(true);
-  await updateBadge();
-  return status();
-}
-
-async function stop() {
-  await ready;
-  if (status().status === 'idle') return status();
-  if (status().status === 'active') await closeGates();
-  await flush();
-  const done = JSON.parse(wc.stop(now()));
-  writes = writes.then(() => chrome.storage.local.set(done.writes));
-  await writes;
-  await chrome.storage.session.set({ state: { status: 'idle' } });
-  await chrome.alarms.clear(ALARM_KEEPALIVE);
-  await updateBadge();
-  // Deliver in the background: the popup gets its answer now.
-  deliver(done.id, { wake: true }).catch((e) => console.warn('clawtrail: delivery failed', e));
-  return status();
-}
-
-async function toggle() {
-  return status().status === 'idle' ? start() : stop();
-}
-
 // --- the relay: found by its signature, never by who answers -------------------
 
 const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
-
-// The ports to look on: the one our relay last proved itself on, then the
-// others of the documented list (worker-core decides which).
-function candidatePorts(remembered) {
-  return Array.from(core.candidate_ports(remembered ?? undefined, debugPort ?? undefined));
-}
 
 async function pairing() {
   const s = await chrome.storage.local.get([KEY_KEY, PORT_KEY]);
@@ -245,49 +214,22 @@ async function signedFetch(key, port, method, path, body = '', timeout = T.reque
   return { status: r.status, text, sig, nonce, verified: core.answer_verifies(key, nonce, r.status, text, sig) };
 }
 
-// Our relay is the one that signs its answer to our signed handshake.
-// {port} when found (remembered for next time); otherwise {refused}:
-// whether something answered 401 (our relay after `clawtrail unpair`, or
-// anything else: an unsigned answer proves nothing either way).
-async function findRelay(key) {
-  const { port: remembered } = await pairing();
-  let refused = false;
-  for (const port of candidatePorts(remembered)) {
-    const r = await signedFetch(key, port, 'GET', '/v1/session', '', T.probe_timeout_ms);
-    const probe = core.probe(r ? r.status : undefined, Boolean(r && r.verified));
-    if (probe === 'ours') {
-      if (port !== remembered) await chrome.storage.local.set({ [PORT_KEY]: port });
-      return { port };
-    }
-    if (probe === 'refused') refused = true;
-  }
-  return { port: null, refused };
+// Our relay is the one that signs its answer to our signed handshake; the
+// search (port by port, remembering where it answered) is worker-core's
+// relay_run::RelayRun. {port} when found; otherwise {refused}.
+function findRelay() {
+  return drive(new core.RelayRun('find', debugPort ?? undefined));
 }
 
-// Whether anything answers a health check on a candidate port: enough to
-// offer pairing, never enough to send anything.
-async function anyRelayUp() {
-  const { port: remembered } = await pairing();
-  for (const port of candidatePorts(remembered)) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(T.probe_timeout_ms) });
-      if (r.ok) return true;
-    } catch { /* nothing there */ }
+// A health check (unsigned): enough to offer pairing, never enough to send
+// anything.
+async function healthy(port, timeout) {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(timeout) });
+    return r.ok;
+  } catch {
+    return false; // nothing there
   }
-  return false;
-}
-
-// The deep link asks the OS to start the native side (`clawtrail
-// install-handler` registers it). Give it a few seconds to come up.
-async function wakeRelay() {
-  const tab = await chrome.tabs.create({ url: DEEP_LINK, active: false }).catch(() => null);
-  let up = false;
-  for (let tries = 0, wait; (wait = core.wake_wait(tries, up)) !== undefined; tries++) {
-    await sleep(wait);
-    up = await anyRelayUp();
-  }
-  if (tab) chrome.tabs.remove(tab.id).catch(() => {});
-  return up;
 }
 
 // --- delivery --------------------------------------------------------------------
@@ -299,64 +241,63 @@ async function wakeRelay() {
 // `wake`: open the multiclaw:// deep link if the relay is down. Stop and
 // "Retry now" do; the background retries do not, or a user whose relay is
 // off would get a new tab (and an OS prompt) at every retry.
-// The JS only gathers what happened (`attempt`); worker-core's
-// settle_delivery says what it means and what to store.
-async function deliver(id, { wake = false } = {}) {
-  const metaKey = core.meta_key(id);
-  const metaJson = (await chrome.storage.local.get(metaKey))[metaKey];
-  if (metaJson === undefined) return 'gone';
-  const settled = JSON.parse(core.settle_delivery(metaJson, JSON.stringify(await attempt(id, metaJson, wake)), now()));
-  await apply(JSON.stringify(settled.effects));
-  await scheduleRetry();
-  return settled.result;
+// The whole sequence (read, assemble, find the relay, wake, find again,
+// upload, settle, reschedule) is worker-core's delivery_run::DeliveryRun;
+// this loop performs each step and hands back what came of it.
+function deliver(id, { wake = false } = {}) {
+  return drive(new core.DeliveryRun(id, wake, debugPort ?? undefined));
 }
 
-// One delivery attempt, up to where it ended (worker-core's delivery::Attempt).
-async function attempt(id, metaJson, wake) {
-  const chunkKeys = core.chunk_keys(metaJson);
-  const stored = await chrome.storage.local.get(chunkKeys);
-  let body;
+// Runs one of worker-core's machines (DeliveryRun, RelayRun, SweepRun,
+// PairRun): performs each
+// step it asks for and hands back what came of it, until its result.
+async function drive(run) {
   try {
-    body = core.assemble_recording(metaJson, chunkKeys.map((k) => stored[k]));
-  } catch (e) {
-    return { stage: 'unassemblable', reason: String(e.message || e) };
+    let outcome = null;
+    for (;;) {
+      const step = JSON.parse(run.next(JSON.stringify(outcome ?? null), now()));
+      const [op, arg] = typeof step === 'string' ? [step, undefined] : Object.entries(step)[0];
+      outcome = null;
+      switch (op) {
+        case 'read': outcome = await chrome.storage.local.get(arg); break;
+        case 'fetch': outcome = await signedFetch(arg.key, arg.port, arg.method, arg.path, arg.body, arg.timeout_ms); break;
+        case 'health': outcome = await healthy(arg.port, arg.timeout_ms); break;
+        case 'remember_port': await chrome.storage.local.set({ [PORT_KEY]: arg }); break;
+        // The wake deep link (worker-core's delivery_run::DEEP_LINK).
+        case 'open_tab': outcome = await chrome.tabs.create({ url: arg, active: false }).then((t) => t.id ?? null, () => null); break;
+        case 'sleep': await sleep(arg); break;
+        case 'close_tab': chrome.tabs.remove(arg).catch(() => {}); break;
+        case 'note_relay_search': wc.note_relay_search(Date.now(), arg.port ?? undefined, arg.refused); break;
+        case 'note_relay_unpaired': wc.note_relay_unpaired(Date.now(), arg.up); break;
+        case 'apply': await apply(JSON.stringify(arg)); break;
+        case 'schedule_retry': await scheduleRetry(); break;
+        case 'pending_keys': outcome = { keys: await chrome.storage.local.getKeys(), active: status().id ?? null }; break;
+        case 'deliver_now': outcome = await deliver(arg.id, { wake: arg.wake }); break;
+        case 'random': outcome = Array.from(randomBytes(arg)); break;
+        case 'post': outcome = await postJson(arg.port, arg.path, arg.body, arg.timeout_ms); break;
+        case 'store_pairing':
+          await chrome.storage.local.set({ [KEY_KEY]: arg.key, [PORT_KEY]: arg.port });
+          await chrome.storage.local.remove(arg.remove);
+          break;
+        case 'forget_relay': wc.forget_relay(); break;
+        case 'paired':
+          if (arg.sweep) sweep({ force: true }).catch(() => {});
+          return arg.ok ? { ok: true } : { ok: false, error: arg.error };
+        case 'found': case 'up': case 'done': case 'results': return arg;
+        default: throw new Error(`unknown step ${JSON.stringify(step)}`);
+      }
+    }
+  } finally {
+    run.free();
   }
-  const { key } = await pairing();
-  if (!key) return { stage: 'unpaired' };
-  let found = await findRelay(key);
-  if (!found.port && wake && (await wakeRelay())) found = await findRelay(key);
-  // What was just learned is the relay's status now, not a cached one.
-  wc.note_relay_search(Date.now(), found.port ?? undefined, Boolean(found.refused));
-  if (!found.port) return { stage: 'no_relay', refused: Boolean(found.refused) };
-  const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', body, T.upload_timeout_ms);
-  if (!r) return { stage: 'no_answer', port: found.port };
-  return {
-    stage: 'answered',
-    port: found.port,
-    status: r.status,
-    verified: r.verified,
-    acknowledged: core.acknowledges(key, r.nonce, r.status, r.text, r.sig, id, body),
-    body: r.text,
-  };
 }
 
 // Drops what is past its 7 days and delivers what is due (or everything,
 // when the user asks to retry now).
+// worker-core's sweep_run::SweepRun.
 async function sweep({ force = false } = {}) {
   await ready;
-  const results = [];
-  for (const json of await pendingMetas()) {
-    const { id } = JSON.parse(core.pending_summary(json));
-    const action = JSON.parse(core.sweep_action(json, now(), force));
-    if (action.action === 'expire') {
-      await chrome.storage.local.remove(action.remove);
-      results.push({ id, result: 'expired' });
-    } else if (action.action === 'deliver') {
-      results.push({ id, result: await deliver(id, { wake: action.wake }) });
-    }
-  }
-  await scheduleRetry();
-  return results;
+  return drive(new core.SweepRun(force));
 }
 
 // The retry alarm (worker-core: the earliest next attempt, never sooner
@@ -367,84 +308,35 @@ async function scheduleRetry() {
 
 // --- relay status and pairing --------------------------------------------------------
 
-// The relay's status: worker-core caches it for a few seconds and says
-// what a search's result means.
+// The relay's status: worker-core caches it for a few seconds, looks for
+// the relay and says what the result means.
 async function relayStatus() {
   const cached = wc.relay_status_cached(Date.now());
   if (cached !== undefined) return cached;
-  const { key } = await pairing();
-  if (!key) return wc.note_relay_unpaired(Date.now(), await anyRelayUp());
-  const found = await findRelay(key);
-  return wc.note_relay_search(Date.now(), found.port ?? undefined, Boolean(found.refused));
+  return drive(new core.RelayRun('status', debugPort ?? undefined));
 }
 
-// Pairs with the relay on one port: SPAKE2 with the code (worker-core), so
-// the code itself is never sent, and the relay must prove it knew it.
-async function pairAt(port, code) {
-  const post = async (path, payload) => {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(T.request_timeout_ms),
-      });
-      return { status: r.status, ok: r.ok, body: await r.json().catch(() => ({})) };
-    } catch {
-      return null;
-    }
-  };
-  const attempt = new core.RelayPairing(code, randomBytes(64));
+// Pairs with the relay: SPAKE2 with the code, on every candidate port
+// (worker-core's pair_run::PairRun), so the code itself is never sent, and
+// the relay must prove it knew it.
+function pair(code) {
+  return drive(new core.PairRun(typeof code === 'string' ? code : undefined, debugPort ?? undefined));
+}
+
+// One unsigned JSON POST (pairing): {status, ok, body}, or null when
+// nothing answered.
+async function postJson(port, path, body, timeout) {
   try {
-    const first = await post('/v1/pair', { msg: attempt.message() });
-    if (!first) return { ok: false, down: true, error: 'the relay is not running: start it with `clawtrail serve`' };
-    const refused = (r) => (r.body.error && r.body.error.message) || `relay answered ${r.status}`;
-    if (!first.ok || typeof first.body.msg !== 'string') return { ok: false, error: refused(first) };
-    let confirm;
-    try {
-      confirm = attempt.confirm(first.body.msg);
-    } catch (e) {
-      return { ok: false, error: String(e.message || e) };
-    }
-    const { key: old } = await pairing();
-    let replaces;
-    try {
-      replaces = old ? JSON.parse(old).id : undefined;
-    } catch { /* unreadable: nothing to replace */ }
-    const second = await post('/v1/pair/confirm', { session: first.body.session, confirm, ...(replaces ? { replaces } : {}) });
-    if (!second) return { ok: false, down: true, error: 'the relay stopped answering' };
-    if (!second.ok) return { ok: false, error: refused(second) };
-    let key;
-    try {
-      key = attempt.accept(String(second.body.key_id), String(second.body.confirm));
-    } catch (e) {
-      return { ok: false, error: String(e.message || e) };
-    }
-    await chrome.storage.local.set({ [KEY_KEY]: key, [PORT_KEY]: port });
-    await chrome.storage.local.remove(LEGACY_TOKEN_KEY);
-    return { ok: true, port };
-  } finally {
-    attempt.free();
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(timeout),
+    });
+    return { status: r.status, ok: r.ok, body: await r.json().catch(() => ({})) };
+  } catch {
+    return null;
   }
-}
-
-async function pair(code) {
-  if (typeof code !== 'string' || code.trim() === '') return { ok: false, error: 'enter the code that `clawtrail pair` printed' };
-  const { port: remembered } = await pairing();
-  // Every candidate port: another program (OpenClaw's relay, an impostor)
-  // on the first one must not keep us from ours on the next.
-  let error = null;
-  for (const port of candidatePorts(remembered)) {
-    const r = await pairAt(port, code.trim());
-    if (r.ok) {
-      wc.forget_relay();
-      // Anything that waited for pairing can go now.
-      sweep({ force: true }).catch(() => {});
-      return { ok: true };
-    }
-    if (!r.down && !error) error = r.error;
-  }
-  return { ok: false, error: error || 'the relay is not running: start it with `clawtrail serve`' };
 }
 
 async function fullStatus() {
@@ -474,21 +366,19 @@ function tabContext(tab) {
 // acked, and the Rust side drops resent duplicates by their cid.
 async function capture(msg, sender) {
   await ready;
-  const acked = [];
-  if (!Array.isArray(msg.events)) return { ok: false, error: 'events must be an array' };
-  received += msg.events.length;
+  // Which items count and what became of each: worker-core (control::capture_items).
+  const c = JSON.parse(wc.capture(JSON.stringify(msg.events ?? null), tabContext(sender.tab)));
+  if (c.error) return { ok: false, error: c.error };
+  received += c.received;
   lastCaptureAt = Date.now();
-  for (const item of msg.events) {
-    if (!item || typeof item.cid !== 'string') continue;
-    const outcome = JSON.parse(wc.accept(item.cid, tabContext(sender.tab), JSON.stringify(item.event)));
-    captureLog.push({ tab_id: sender.tab.id, type: item.event && item.event.kind && item.event.kind.type, outcome: outcome.outcome });
-    if (captureLog.length > 200) captureLog.shift();
-    if (outcome.outcome === 'invalid') console.warn('clawtrail: dropped an event:', outcome.reason);
-    acked.push(item.cid);
+  for (const l of c.log) {
+    captureLog.push({ tab_id: sender.tab.id, type: l.type, outcome: l.outcome });
+    if (captureLog.length > C.capture_log_cap) captureLog.shift();
+    if (l.outcome === 'invalid') console.warn('clawtrail: dropped an event:', l.reason);
   }
   await flush();
   updateBadge().catch(() => {});
-  return { ok: true, acked };
+  return { ok: true, acked: c.acked };
 }
 
 async function tabEvent(tab, kind) {
@@ -509,24 +399,24 @@ chrome.tabs.onRemoved.addListener((tabId) => {
   tabEvent({ id: tabId }, 'closed').catch(() => {});
 });
 
+// Which alarm triggers what: worker-core (control::on_alarm).
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === ALARM_KEEPALIVE) flush().catch(() => {});
-  if (alarm.name === ALARM_RETRY || alarm.name === ALARM_EXPIRY) sweep().catch(() => {});
+  run(core.on_alarm(alarm.name)).catch(() => {});
 });
 
-chrome.commands.onCommand.addListener((command) => {
-  if (command === 'toggle-recording') ready.then(toggle).catch((e) => console.warn('clawtrail:', e));
+chrome.commands.onCommand.addListener((name) => {
+  if (name === 'toggle-recording') ready.then(() => command('toggle')).catch((e) => console.warn('clawtrail:', e));
 });
 
 // Who may send what is worker-core's decision (policy::route): content
 // scripts say hello and send captures; commands come only from our own
 // extension pages (the popup, the viewer), told apart by sender.url.
 const pageCommands = {
-  record: start,
-  pause,
-  resume,
-  stop,
-  toggle,
+  record: () => command('record'),
+  pause: () => command('pause'),
+  resume: () => command('resume'),
+  stop: () => command('stop'),
+  toggle: () => command('toggle'),
   status: fullStatus,
   retry_now: async () => ({ ok: true, results: await sweep({ force: true }) }),
   pair: (msg) => pair(msg.code),
@@ -551,7 +441,7 @@ async function handle(r, msg, sender) {
     if (sender.tab) {
       // Diagnostics for the tests: which frames have a live content script.
       hellos.push({ tab_id: sender.tab.id, frame_id: sender.frameId, frame: msg.frame, url: msg.url });
-      if (hellos.length > 500) hellos.shift();
+      if (hellos.length > C.hellos_cap) hellos.shift();
     }
     return { ok: true, recording: recording() };
   }
@@ -595,7 +485,7 @@ if (CLAWTRAIL_TEST_HOOKS) {
     // put recordings on the relay with the extension's own key.
     async upload(text) {
       const { key } = await pairing();
-      const found = await findRelay(key);
+      const found = await findRelay();
       const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', text, T.upload_timeout_ms);
       return { status: r.status, verified: r.verified, text: r.text };
     },

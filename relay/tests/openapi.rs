@@ -1,10 +1,57 @@
-//! The published OpenAPI document and the router agree, checked in process
-//! with `tower::ServiceExt::oneshot`.
+//! The published OpenAPI document, the router and the wire types agree:
+//! the document is regenerated from `api::ROUTES` and the types and must
+//! equal `docs/openapi.json`, and every route is served (checked in process
+//! with `tower::ServiceExt::oneshot`).
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use clawtrail::api::{self, AppState, Config, OPENAPI, ROUTES};
+use clawtrail::openapi;
 use tower::ServiceExt;
+
+#[test]
+fn openapi_json_is_generated_from_the_routes_and_types() {
+    let on_disk =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"))
+            .unwrap();
+    assert!(
+        on_disk == openapi::document_string(),
+        "docs/openapi.json is out of date with the relay's routes or wire types \
+         (relay/src/openapi.rs, clawtrail-protocol, workflow-format).\n\
+         Regenerate it from the workspace root with:\n  scripts/gen-openapi"
+    );
+}
+
+/// Every body the document names resolves: no `$ref` points at a schema
+/// that is not among the components.
+#[test]
+fn every_reference_resolves() {
+    fn refs<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+    let mut all = vec![];
+    refs(&doc, &mut all);
+    assert!(!all.is_empty());
+    for r in all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{r} is not a component reference"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{r} does not resolve"
+        );
+    }
+}
 
 #[test]
 fn openapi_lists_exactly_the_routes() {
@@ -66,4 +113,50 @@ async fn every_listed_route_is_routed() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["format_version"], 1);
+}
+
+/// The router's answers satisfy the schemas the document gives them: the
+/// health answer (unguarded) and an error answer (an unsigned request).
+#[tokio::test]
+async fn answers_satisfy_the_documented_schemas() {
+    let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+    let check = |schema: &serde_json::Value, instance: &serde_json::Value| {
+        // The components travel along so that `#/components/...` resolves.
+        let root = serde_json::json!({
+            "$ref": schema["$ref"],
+            "components": doc["components"],
+        });
+        let validator = jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{instance}: {errors:?}");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config::new(dir.path().to_owned(), 18799, &[]);
+    let app = api::app(AppState::new(cfg).unwrap());
+    for (path, status) in [
+        ("/v1/health", StatusCode::OK),
+        ("/v1/session", StatusCode::UNAUTHORIZED),
+    ] {
+        let req = Request::builder()
+            .uri(path)
+            .header("host", "127.0.0.1:18799")
+            .body(Body::empty())
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), status, "{path}");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let schema = &doc["paths"][path]["get"]["responses"][status.as_str()]["content"]["application/json"]
+            ["schema"];
+        assert!(schema.is_object(), "{path} {status}: no schema");
+        check(schema, &answer);
+    }
 }

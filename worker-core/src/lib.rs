@@ -8,14 +8,23 @@
 //! what a delivery attempt came to, who may send which message, what the
 //! badge and the relay status say, how long to wait) is here, where
 //! `cargo test` covers it. Decisions that touch `chrome.*` come back as
-//! [`effect::Effect`]s for the JS to perform.
+//! [`effect::Effect`]s for the JS to perform; what a command, an alarm or
+//! startup does comes back as [`control::Step`]s; a delivery, a sweep, a
+//! relay search and a pairing are state machines ([`delivery_run`],
+//! [`sweep_run`], [`relay_run`], [`pair_run`]) that hand the JS one
+//! [`delivery_run::Step`] at a time and take back its outcome.
 
+pub mod control;
 pub mod delivery;
+pub mod delivery_run;
 pub mod effect;
 pub mod keys;
+pub mod pair_run;
 pub mod policy;
 pub mod relay;
+pub mod relay_run;
 pub mod session;
+pub mod sweep_run;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -9,8 +9,8 @@ use workflow_format::{CapturedEvent, EventKind, RecorderInfo};
 
 use crate::effect::{self, Effect};
 use crate::policy::{self, RelayState, RelayStatusCache};
-use crate::session::{Flush, Meta, Session, Status, TabContext, assemble};
-use crate::{delivery, keys};
+use crate::session::{Flush, Meta, Session, Status, TabContext};
+use crate::{control, delivery, keys};
 
 fn time(ms: f64) -> Result<DateTime<Utc>, JsError> {
     DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| JsError::new("time out of range"))
@@ -49,22 +49,6 @@ impl WorkerCore {
         WorkerCore::default()
     }
 
-    /// Rebuilds the session after a worker restart from the stored meta and
-    /// the state kept in `chrome.storage.session` ("active" or "paused").
-    pub fn restore(&mut self, meta_json: &str, status: &str) -> Result<(), JsError> {
-        let status = match status {
-            "active" => Status::Active,
-            "paused" => Status::Paused,
-            other => {
-                return Err(JsError::new(&format!(
-                    "cannot restore a session in state {other:?}"
-                )));
-            }
-        };
-        self.session = Some(Session::restore(meta(meta_json)?, status));
-        Ok(())
-    }
-
     /// Starts a recording. Returns the first storage writes (the meta).
     pub fn start(
         &mut self,
@@ -94,6 +78,10 @@ impl WorkerCore {
         Ok(writes_object(Flush {
             writes: vec![(key, value)],
         }))
+    }
+
+    fn current_status(&self) -> Status {
+        self.session.as_ref().map_or(Status::Idle, |s| s.status())
     }
 
     /// `{"status": "idle"|"active"|"paused", "id", "name", "started_at", "events"}`.
@@ -216,6 +204,75 @@ impl WorkerCore {
         }
     }
 
+    /// `record` or `stop` for `toggle` in the current state; other command
+    /// names as they are; `undefined` for names that are no command.
+    pub fn resolve_command(&self, name: &str) -> Option<String> {
+        control::Command::resolve(name, self.current_status()).map(|c| c.name().to_owned())
+    }
+
+    /// The steps of a command (`record`, `pause`, `resume`, `stop`,
+    /// `toggle`) in the current state, JSON (`[]` when the state does not
+    /// allow it). `new_id`: the id a recording started now gets.
+    pub fn command(&self, name: &str, new_id: &str, now_ms: f64) -> Result<String, JsError> {
+        let status = self.current_status();
+        let command = control::Command::resolve(name, status)
+            .ok_or_else(|| JsError::new(&format!("unknown command {name:?}")))?;
+        let current = self.session.as_ref().map(|s| s.meta().id);
+        let steps = control::plan(
+            command,
+            status,
+            current,
+            self::id(new_id)?,
+            policy::default_name(time(now_ms)?),
+        );
+        Ok(control::to_json(&steps))
+    }
+
+    /// Startup: rebuilds the session kept in `state_json`
+    /// (`chrome.storage.session`'s `state`, `null` when absent) from its
+    /// stored meta (`undefined` when gone). Returns the startup steps.
+    pub fn startup(
+        &mut self,
+        state_json: &str,
+        meta_json: Option<String>,
+    ) -> Result<String, JsError> {
+        let restoring = control::restorable(state_json);
+        if let (Some((_, status)), Some(m)) = (restoring, meta_json.as_deref()) {
+            self.session = Some(Session::restore(meta(m)?, status));
+        }
+        Ok(control::to_json(&control::startup(
+            restoring.is_some(),
+            meta_json.is_some(),
+        )))
+    }
+
+    /// Accepts a content script's batch (`msg.events` as JSON, `null` when
+    /// absent): `{"error"}` when it is no array, else `{"received": N,
+    /// "acked": [cids], "log": [{"type", "outcome", "reason"?}]}`.
+    pub fn capture(&mut self, events_json: &str, tab_json: &str) -> String {
+        let (received, items) = match control::capture_items(events_json) {
+            Ok(x) => x,
+            Err(e) => return serde_json::json!({ "error": e }).to_string(),
+        };
+        let mut acked = Vec::new();
+        let mut log = Vec::new();
+        for item in items {
+            let outcome: serde_json::Value = serde_json::from_str(&self.accept(
+                Some(item.cid.clone()),
+                tab_json,
+                &item.event_json,
+            ))
+            .expect("valid JSON");
+            let mut entry = serde_json::json!({ "type": item.kind, "outcome": outcome["outcome"] });
+            if let Some(reason) = outcome.get("reason") {
+                entry["reason"] = reason.clone();
+            }
+            log.push(entry);
+            acked.push(item.cid);
+        }
+        serde_json::json!({ "received": received, "acked": acked, "log": log }).to_string()
+    }
+
     /// Ends the recording. Returns `{"id", "writes"}`: the final storage
     /// writes; the session is gone afterwards.
     pub fn stop(&mut self, now_ms: f64) -> Result<String, JsError> {
@@ -228,33 +285,11 @@ impl WorkerCore {
     }
 }
 
-/// Builds and validates the finished recording from its stored meta and
-/// chunks (in order). Returns the recording as JSON, ready to POST.
-#[wasm_bindgen]
-pub fn assemble_recording(meta_json: &str, chunks: Vec<String>) -> Result<String, JsError> {
-    let recording =
-        assemble(&meta(meta_json)?, &chunks).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(String::from_utf8(workflow_format::to_canonical_json(&recording)).expect("JSON is UTF-8"))
-}
-
-/// Every storage key of the recording described by `meta_json`.
-#[wasm_bindgen]
-pub fn recording_keys(meta_json: &str) -> Result<Vec<String>, JsError> {
-    let m = meta(meta_json)?;
-    Ok(keys::all(m.id, m.chunks))
-}
-
 /// The chunk keys, in order.
 #[wasm_bindgen]
 pub fn chunk_keys(meta_json: &str) -> Result<Vec<String>, JsError> {
     let m = meta(meta_json)?;
     Ok((0..m.chunks).map(|i| keys::chunk(m.id, i)).collect())
-}
-
-/// The recording id if `key` is a meta key.
-#[wasm_bindgen]
-pub fn meta_key_id(key: &str) -> Option<String> {
-    keys::parse_meta(key).map(|id| id.to_string())
 }
 
 /// The meta key of recording `id`.
@@ -274,33 +309,6 @@ pub fn pending_meta_keys(
     Ok(keys::pending_metas(&stored, active))
 }
 
-/// What a sweep does with one pending recording:
-/// `{"action": "expire", "remove": [keys]}`, `{"action": "deliver", "wake"}`
-/// or `{"action": "wait"}`.
-#[wasm_bindgen]
-pub fn sweep_action(meta_json: &str, now_ms: f64, force: bool) -> Result<String, JsError> {
-    let action = delivery::sweep_action(&meta(meta_json)?, time(now_ms)?, force);
-    Ok(serde_json::to_string(&action).expect("action serializes"))
-}
-
-/// Settles a delivery attempt (`attempt_json`: see `delivery::Attempt`).
-/// Returns `{"result": "delivered"|"relay-down"|"http-NNN"|..., "effects"}`.
-#[wasm_bindgen]
-pub fn settle_delivery(
-    meta_json: &str,
-    attempt_json: &str,
-    now_ms: f64,
-) -> Result<String, JsError> {
-    let attempt: delivery::Attempt = serde_json::from_str(attempt_json)
-        .map_err(|e| JsError::new(&format!("bad delivery attempt: {e}")))?;
-    let (outcome, effects) = delivery::settle(&meta(meta_json)?, &attempt, time(now_ms)?);
-    Ok(serde_json::json!({
-        "result": outcome.code(),
-        "effects": serde_json::from_str::<serde_json::Value>(&effect::to_json(&effects)).expect("valid JSON"),
-    })
-    .to_string())
-}
-
 /// The retry alarm for the pending recordings' metas, as effects (JSON
 /// array): set to the earliest next attempt, or cleared.
 #[wasm_bindgen]
@@ -315,12 +323,6 @@ pub fn retry_alarm(
         .collect::<Result<Vec<_>, _>>()?;
     let e: Effect = delivery::retry_alarm(&metas, clock_offset_ms as i64, real_now_ms as i64);
     Ok(effect::to_json(&[e]))
-}
-
-/// A new recording's name for the time `now_ms`.
-#[wasm_bindgen]
-pub fn default_recording_name(now_ms: f64) -> Result<String, JsError> {
-    Ok(policy::default_name(time(now_ms)?))
 }
 
 /// Who may send what: `{"route": "ignore"}` (no answer), `{"route":
@@ -344,23 +346,6 @@ pub fn route_message(
     serde_json::to_string(&route).expect("route serializes")
 }
 
-/// One port's answer to the signed handshake: `ours`, `refused` (a 401) or
-/// `nothing`. `status`: `undefined` when nothing answered.
-#[wasm_bindgen]
-pub fn probe(status: Option<u16>, verified: bool) -> String {
-    serde_json::to_value(policy::probe(status, verified))
-        .expect("probe serializes")
-        .as_str()
-        .expect("a string")
-        .to_owned()
-}
-
-/// The ports to look for the relay on, in order.
-#[wasm_bindgen]
-pub fn candidate_ports(remembered: Option<u16>, debug: Option<u16>) -> Vec<u16> {
-    policy::candidate_ports(clawtrail_trust::PORTS, remembered, debug)
-}
-
 /// Timeouts and alarm periods (see `policy::Timings`), JSON.
 #[wasm_bindgen]
 pub fn timings() -> String {
@@ -372,13 +357,6 @@ pub fn timings() -> String {
 #[wasm_bindgen]
 pub fn quiet_wait(now_ms: f64, began_ms: f64, last_capture_ms: f64) -> Option<u32> {
     policy::quiet_wait(now_ms, began_ms, last_capture_ms)
-}
-
-/// After opening the wake deep link: ms to sleep before the next health
-/// check, or `undefined` when done.
-#[wasm_bindgen]
-pub fn wake_wait(tries_done: u32, up: bool) -> Option<u32> {
-    policy::wake_wait(tries_done, up)
 }
 
 /// A summary for the popup: `{"id", "name", "started_at", "events",
@@ -511,4 +489,135 @@ pub fn acknowledges(
         recording_id,
         sent.as_bytes(),
     ))
+}
+
+/// The steps an alarm named `name` triggers (JSON).
+#[wasm_bindgen]
+pub fn on_alarm(name: &str) -> String {
+    control::to_json(&control::on_alarm(name))
+}
+
+/// The meta key of the session `state_json` (`chrome.storage.session`'s
+/// `state`, `null` when absent) asks to restore, if any.
+#[wasm_bindgen]
+pub fn restore_key(state_json: &str) -> Option<String> {
+    control::restore_key(state_json)
+}
+
+/// Diagnostics caps (see `control::Constants`), JSON.
+#[wasm_bindgen]
+pub fn constants() -> String {
+    serde_json::to_string(&control::CONSTANTS).expect("constants serialize")
+}
+
+/// One delivery as a state machine (`delivery_run::DeliveryRun`): each
+/// `next` returns the step to perform (JSON), given the last one's outcome.
+#[wasm_bindgen(js_name = DeliveryRun)]
+pub struct JsDeliveryRun(crate::delivery_run::DeliveryRun);
+
+#[wasm_bindgen(js_class = DeliveryRun)]
+impl JsDeliveryRun {
+    /// `wake`: open the deep link if the relay is down; `debug_port`: a
+    /// test build's only candidate port.
+    #[wasm_bindgen(constructor)]
+    pub fn new(id: &str, wake: bool, debug_port: Option<u16>) -> Result<JsDeliveryRun, JsError> {
+        Ok(JsDeliveryRun(crate::delivery_run::DeliveryRun::new(
+            self::id(id)?,
+            wake,
+            debug_port,
+        )))
+    }
+
+    /// The next step, given the last step's outcome (JSON; `null` for the
+    /// first). `now_ms`: the worker's clock.
+    pub fn next(&mut self, outcome_json: &str, now_ms: f64) -> Result<String, JsError> {
+        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
+            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
+        let step = self
+            .0
+            .next(outcome, now_ms as i64)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(serde_json::to_string(&step).expect("step serializes"))
+    }
+}
+
+/// Looking for the relay outside a delivery (`relay_run::RelayRun`):
+/// `purpose` is `status` (the popup's relay status), `find` or `any_up`.
+#[wasm_bindgen(js_name = RelayRun)]
+pub struct JsRelayRun(crate::relay_run::RelayRun);
+
+#[wasm_bindgen(js_class = RelayRun)]
+impl JsRelayRun {
+    #[wasm_bindgen(constructor)]
+    pub fn new(purpose: &str, debug_port: Option<u16>) -> Result<JsRelayRun, JsError> {
+        let purpose = match purpose {
+            "status" => crate::relay_run::Purpose::Status,
+            "find" => crate::relay_run::Purpose::Find,
+            "any_up" => crate::relay_run::Purpose::AnyUp,
+            other => return Err(JsError::new(&format!("unknown relay run {other:?}"))),
+        };
+        Ok(JsRelayRun(crate::relay_run::RelayRun::new(
+            purpose, debug_port,
+        )))
+    }
+
+    /// The next step (JSON), given the last one's outcome (JSON; `null` first).
+    pub fn next(&mut self, outcome_json: &str, _now_ms: f64) -> Result<String, JsError> {
+        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
+            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
+        let step = self
+            .0
+            .next(outcome)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(serde_json::to_string(&step).expect("step serializes"))
+    }
+}
+
+/// A sweep as a state machine (`sweep_run::SweepRun`). `force`: deliver
+/// everything now, waking the relay.
+#[wasm_bindgen(js_name = SweepRun)]
+pub struct JsSweepRun(crate::sweep_run::SweepRun);
+
+#[wasm_bindgen(js_class = SweepRun)]
+impl JsSweepRun {
+    #[wasm_bindgen(constructor)]
+    pub fn new(force: bool) -> JsSweepRun {
+        JsSweepRun(crate::sweep_run::SweepRun::new(force))
+    }
+
+    /// The next step (JSON), given the last one's outcome (JSON; `null`
+    /// first). `now_ms`: the worker's clock.
+    pub fn next(&mut self, outcome_json: &str, now_ms: f64) -> Result<String, JsError> {
+        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
+            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
+        let step = self
+            .0
+            .next(outcome, now_ms as i64)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(serde_json::to_string(&step).expect("step serializes"))
+    }
+}
+
+/// Pairing as a state machine (`pair_run::PairRun`). `code`: what the
+/// popup sent, `undefined` when it is no string.
+#[wasm_bindgen(js_name = PairRun)]
+pub struct JsPairRun(crate::pair_run::PairRun);
+
+#[wasm_bindgen(js_class = PairRun)]
+impl JsPairRun {
+    #[wasm_bindgen(constructor)]
+    pub fn new(code: Option<String>, debug_port: Option<u16>) -> JsPairRun {
+        JsPairRun(crate::pair_run::PairRun::new(code, debug_port))
+    }
+
+    /// The next step (JSON), given the last one's outcome (JSON; `null` first).
+    pub fn next(&mut self, outcome_json: &str, _now_ms: f64) -> Result<String, JsError> {
+        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
+            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
+        let step = self
+            .0
+            .next(outcome)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(serde_json::to_string(&step).expect("step serializes"))
+    }
 }
