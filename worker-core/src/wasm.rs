@@ -531,14 +531,20 @@ impl JsDeliveryRun {
     /// The next step, given the last step's outcome (JSON; `null` for the
     /// first). `now_ms`: the worker's clock.
     pub fn next(&mut self, outcome_json: &str, now_ms: f64) -> Result<String, JsError> {
-        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
-            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
-        let step = self
-            .0
-            .next(outcome, now_ms as i64)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(serde_json::to_string(&step).expect("step serializes"))
+        step(outcome_json, |o| self.0.next(o, now_ms as i64))
     }
+}
+
+/// One step of a step machine: parses the last step's outcome (JSON),
+/// runs `next` on it and serializes the step it returns.
+fn step<S: serde::Serialize, E: std::fmt::Display>(
+    outcome_json: &str,
+    next: impl FnOnce(serde_json::Value) -> Result<S, E>,
+) -> Result<String, JsError> {
+    let outcome: serde_json::Value = serde_json::from_str(outcome_json)
+        .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
+    let step = next(outcome).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(serde_json::to_string(&step).expect("step serializes"))
 }
 
 /// Looking for the relay outside a delivery (`relay_run::RelayRun`):
@@ -563,13 +569,7 @@ impl JsRelayRun {
 
     /// The next step (JSON), given the last one's outcome (JSON; `null` first).
     pub fn next(&mut self, outcome_json: &str, _now_ms: f64) -> Result<String, JsError> {
-        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
-            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
-        let step = self
-            .0
-            .next(outcome)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(serde_json::to_string(&step).expect("step serializes"))
+        step(outcome_json, |o| self.0.next(o))
     }
 }
 
@@ -588,13 +588,7 @@ impl JsSweepRun {
     /// The next step (JSON), given the last one's outcome (JSON; `null`
     /// first). `now_ms`: the worker's clock.
     pub fn next(&mut self, outcome_json: &str, now_ms: f64) -> Result<String, JsError> {
-        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
-            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
-        let step = self
-            .0
-            .next(outcome, now_ms as i64)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(serde_json::to_string(&step).expect("step serializes"))
+        step(outcome_json, |o| self.0.next(o, now_ms as i64))
     }
 }
 
@@ -612,12 +606,6 @@ impl JsPairRun {
 
     /// The next step (JSON), given the last one's outcome (JSON; `null` first).
     pub fn next(&mut self, outcome_json: &str, _now_ms: f64) -> Result<String, JsError> {
-        let outcome: serde_json::Value = serde_json::from_str(outcome_json)
-            .map_err(|e| JsError::new(&format!("bad step outcome: {e}")))?;
-        let step = self
-            .0
-            .next(outcome)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(serde_json::to_string(&step).expect("step serializes"))
+        step(outcome_json, |o| self.0.next(o))
     }
 }
