@@ -165,6 +165,36 @@ async fn replays_by_aria(page: &str, kinds: Vec<EventKind>, logged: &str) {
     assert_eq!(log.lines(), vec![logged.to_owned()]);
 }
 
+/// Replays a click on the button named `name` on `page`, which must fail
+/// at that step with nothing clicked; the failed step's reason and the
+/// role-and-name alternative's outcome.
+async fn fails_by_aria(page: &str, name: &str) -> (String, String) {
+    let (base, log) = site().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (rec, _) = on_page(
+        &base,
+        page,
+        vec![click(only_aria("button", "button", name))],
+    );
+    let mut opts = options(dir.path(), &[]);
+    opts.timeouts.element = std::time::Duration::from_secs(1);
+    let report = replay(&rec, &opts).await.unwrap();
+    assert!(!report.passed, "{}", report.render_table());
+    let step = &report.steps[0];
+    assert_eq!(step.status, StepStatus::Failed);
+    let aria = step
+        .tried
+        .iter()
+        .find(|a| a.kind == AlternativeKind::Aria)
+        .unwrap();
+    assert!(
+        log.lines().is_empty(),
+        "nothing was clicked: {:?}",
+        log.lines()
+    );
+    (step.reason.clone().unwrap(), aria.outcome.clone())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_icon_button_is_named_by_its_hidden_text_not_its_icon() {
     replays_by_aria(
@@ -220,62 +250,19 @@ async fn aria_labelledby_with_two_ids_is_named_as_the_browser_names_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_elements_with_the_same_role_and_name_fail_the_step_as_many() {
-    let (base, log) = site().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (rec, _) = on_page(
-        &base,
-        "twins",
-        vec![click(only_aria("button", "button", "Remove"))],
-    );
-    let mut opts = options(dir.path(), &[]);
-    opts.timeouts.element = std::time::Duration::from_secs(1);
-    let report = replay(&rec, &opts).await.unwrap();
-    assert!(!report.passed, "{}", report.render_table());
-    let step = &report.steps[0];
-    assert_eq!(step.status, StepStatus::Failed);
-    let aria = step
-        .tried
-        .iter()
-        .find(|a| a.kind == AlternativeKind::Aria)
-        .unwrap();
-    assert_eq!(aria.outcome, "2 visible matches");
-    let reason = step.reason.as_deref().unwrap();
+    let (reason, aria) = fails_by_aria("twins", "Remove").await;
+    assert_eq!(aria, "2 visible matches");
     assert!(
         reason.contains(r#"aria button "Remove": 2 visible matches"#),
         "{reason}"
-    );
-    assert!(
-        log.lines().is_empty(),
-        "nothing was clicked: {:?}",
-        log.lines()
     );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn too_many_candidates_for_the_browser_fail_the_step_rather_than_guess() {
-    let (base, log) = site().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (rec, _) = on_page(
-        &base,
-        "crowd",
-        vec![click(only_aria("button", "button", "Item"))],
-    );
-    let mut opts = options(dir.path(), &[]);
-    opts.timeouts.element = std::time::Duration::from_secs(1);
-    let report = replay(&rec, &opts).await.unwrap();
-    assert!(!report.passed, "{}", report.render_table());
-    let step = &report.steps[0];
-    assert_eq!(step.status, StepStatus::Failed);
-    let aria = step
-        .tried
-        .iter()
-        .find(|a| a.kind == AlternativeKind::Aria)
-        .unwrap();
+    let (_, aria) = fails_by_aria("crowd", "Item").await;
     assert!(
-        aria.outcome
-            .contains("candidates for the role and name, more than the 100"),
-        "{}",
-        aria.outcome
+        aria.contains("candidates for the role and name, more than the 100"),
+        "{aria}"
     );
-    assert!(log.lines().is_empty());
 }

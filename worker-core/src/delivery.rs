@@ -229,22 +229,11 @@ pub fn settle(meta: &Meta, attempt: &Attempt, now: DateTime<Utc>) -> (Outcome, V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::Session;
     use chrono::TimeZone;
     use uuid::Uuid;
-    use workflow_format::RecorderInfo;
 
     fn meta_started_at(start: DateTime<Utc>) -> Meta {
-        let s = Session::start(
-            Uuid::from_u128(1),
-            "x".into(),
-            RecorderInfo {
-                version: "0.1.0".into(),
-                user_agent: "UA".into(),
-            },
-            start,
-        );
-        s.stop(start).0
+        crate::session::finished(Uuid::from_u128(1), start).0
     }
 
     #[test]

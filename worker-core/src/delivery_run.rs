@@ -490,28 +490,30 @@ pub(crate) fn remembered_port(stored: &Value) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::Session;
     use chrono::TimeZone;
     use clawtrail_trust::Key;
     use serde_json::json;
-    use workflow_format::RecorderInfo;
 
     const ID: Uuid = Uuid::from_u128(7);
     const NOW: i64 = 1_767_225_600_000; // 2026-01-01
 
+    /// After the relay search was noted: the settling effects, the retry
+    /// alarm, then `Done` with `outcome`'s code.
+    fn assert_settles_as(run: &mut DeliveryRun, outcome: delivery::Outcome) {
+        let Step::Apply(_) = run.next(Value::Null, NOW).unwrap() else {
+            panic!("settling effects expected")
+        };
+        run.next(Value::Null, NOW).unwrap();
+        let Step::Done(code) = run.next(Value::Null, NOW).unwrap() else {
+            panic!("the end expected")
+        };
+        assert_eq!(code, outcome.code());
+    }
+
     /// A finished recording's storage, as `chrome.storage.local.get` gives it.
     fn stored() -> serde_json::Map<String, Value> {
         let start = Utc.timestamp_millis_opt(NOW).unwrap();
-        let s = Session::start(
-            ID,
-            "x".into(),
-            RecorderInfo {
-                version: "0.1.0".into(),
-                user_agent: "UA".into(),
-            },
-            start,
-        );
-        let (_, flush) = s.stop(start);
+        let (_, flush) = crate::session::finished(ID, start);
         flush
             .writes
             .into_iter()
@@ -678,14 +680,7 @@ mod tests {
                 refused: false
             }
         );
-        let Step::Apply(_) = run.next(Value::Null, NOW).unwrap() else {
-            panic!()
-        };
-        run.next(Value::Null, NOW).unwrap();
-        let Step::Done(code) = run.next(Value::Null, NOW).unwrap() else {
-            panic!()
-        };
-        assert_eq!(code, delivery::Outcome::RelayDown.code());
+        assert_settles_as(&mut run, delivery::Outcome::RelayDown);
     }
 
     #[test]
@@ -725,14 +720,7 @@ mod tests {
                 refused: false
             }
         );
-        let Step::Apply(_) = run.next(Value::Null, NOW).unwrap() else {
-            panic!()
-        };
-        run.next(Value::Null, NOW).unwrap();
-        let Step::Done(code) = run.next(Value::Null, NOW).unwrap() else {
-            panic!()
-        };
-        assert_eq!(code, delivery::Outcome::RelayDown.code());
+        assert_settles_as(&mut run, delivery::Outcome::RelayDown);
     }
 
     #[test]

@@ -123,6 +123,22 @@ pub struct Session {
     buffer: Vec<Event>,
 }
 
+/// A recording `id` started and stopped at `start` with no events: the
+/// fixture the delivery, sweep and step-machine tests share.
+#[cfg(test)]
+pub(crate) fn finished(id: Uuid, start: DateTime<Utc>) -> (Meta, Flush) {
+    Session::start(
+        id,
+        "x".into(),
+        workflow_format::RecorderInfo {
+            version: "0.1.0".into(),
+            user_agent: "UA".into(),
+        },
+        start,
+    )
+    .stop(start)
+}
+
 impl Session {
     /// A new recording, started by the user at `now`.
     pub fn start(id: Uuid, name: String, recorder: RecorderInfo, now: DateTime<Utc>) -> Self {

@@ -140,25 +140,14 @@ impl SweepRun {
 mod tests {
     use super::*;
     use crate::delivery::EXPIRY;
-    use crate::session::Session;
     use chrono::{TimeZone, Utc};
     use serde_json::json;
-    use workflow_format::RecorderInfo;
 
     const NOW: i64 = 1_767_225_600_000; // 2026-01-01
 
     fn meta(n: u128, started_ms: i64) -> Meta {
         let start = Utc.timestamp_millis_opt(started_ms).unwrap();
-        let s = Session::start(
-            Uuid::from_u128(n),
-            "x".into(),
-            RecorderInfo {
-                version: "0.1.0".into(),
-                user_agent: "UA".into(),
-            },
-            start,
-        );
-        s.stop(start).0
+        crate::session::finished(Uuid::from_u128(n), start).0
     }
 
     fn keys_of(metas: &[&Meta], active: Option<Uuid>) -> Value {
