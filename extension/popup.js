@@ -87,7 +87,7 @@ $('pair-form').addEventListener('submit', async (e) => {
   refresh();
 });
 
-// The Recordings page (viewer.html, built from viewer/) opens in a tab.
+// The Recordings page (viewer.html, built from crates/viewer/) opens in a tab.
 $('open-viewer').addEventListener('click', () => {
   chrome.tabs.create({ url: chrome.runtime.getURL('viewer.html') });
 });

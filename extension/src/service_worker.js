@@ -1,5 +1,5 @@
 // clawtrail service worker: glue between chrome.* APIs and worker-core
-// (Rust, see worker-core/src). Rust decides: which seq an event gets, what a
+// (Rust, see crates/worker/src). Rust decides: which seq an event gets, what a
 // flush writes, how a recording is assembled and validated, what a delivery
 // attempt came to, when to retry, when data expires, who may send which
 // message, what the badge and the relay status say, how long to wait, what
@@ -19,7 +19,7 @@ import * as core from 'clawtrail-worker-core';
 const C = JSON.parse(core.constants());
 // The pairing key (JSON, from worker-core) and the port our relay last
 // proved itself on. The key is never sent anywhere: requests carry an HMAC
-// made with it (worker-core/src/relay.rs).
+// made with it (crates/worker/src/relay.rs).
 const KEY_KEY = C.relay_key;
 const PORT_KEY = C.relay_port;
 // Tests move the clock forward to exercise the 7-day expiry (setClockOffset)

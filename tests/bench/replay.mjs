@@ -99,7 +99,7 @@ async function rawWebDriver(url) {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    // The same switches the replayer passes (replayer/src/browser.rs).
+    // The same switches the replayer passes (crates/driver/src/browser.rs).
     const chromeArgs = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--window-size=1280,720', `--user-data-dir=${profile}`,
       '--headless=new'];

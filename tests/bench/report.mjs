@@ -60,7 +60,7 @@ p();
 p('- Every figure has a baseline measured in the same run, on the same machine, and a ratio against it; absolute medians are kept next to it.');
 p('- Browser figures: real headless Chromium (`/usr/bin/chromium`) with the **release** extension loaded unpacked, driven over CDP by `tests/bench/browser.mjs` (puppeteer-core). Main-thread time comes from CDP tracing (`devtools.timeline`, `toplevel`): `RunTask` for all main-thread work, and `EvaluateScript`/`v8.compile`/`FunctionCall` events whose script is `content.js` for the content script\'s share. Baselines are copies of the same extension whose `content.js` is empty (idle) or only registers do-nothing capture listeners for click/input/scroll (capture).');
 p('- Capture events are real, trusted input (CDP `Input.dispatchMouseEvent`, `Input.insertText`, element scrolling), so the recorder\'s `isTrusted` gate admits them, while a recording is active.');
-p('- In-process Rust figures: criterion (`benches/benches/*.rs`, crate `clawtrail-bench`). Recordings come from `clawtrail-bench-gen`, which repeats the events of `workflow-format/examples/iframes-and-shadow-dom.json` (frames, shadow DOM, typing, navigations) with fresh seq and timestamps; every one passes `validate()`.');
+p('- In-process Rust figures: criterion (`crates/bench/benches/*.rs`, crate `clawtrail-bench`). Recordings come from `clawtrail-bench-gen`, which repeats the events of `crates/format/examples/iframes-and-shadow-dom.json` (frames, shadow DOM, typing, navigations) with fresh seq and timestamps; every one passes `validate()`.');
 p('- Whole processes: the release `clawtrail serve` fed by `wrk` (one fresh recording id per request, `tests/bench/upload.lua`, fsync included) and `hyperfine` for `clawtrail list`. RSS from `/proc/<pid>/status` (VmRSS idle, VmHWM peak).');
 if (QUICK) p('- This is a `--quick` run: fewer samples and shorter measurement windows than a full run.');
 p();
@@ -195,7 +195,7 @@ p();
 if (relay.single[100000].mb_s < 150) {
   const ceil100k = relay.single[100000].bytes / 1e6 / (crit('ingest', 'serde_json/100000') / 1e9);
   p(`**Why the gap:** plain serde_json into the format's types (the ceiling column) runs at ${f(ceil100k, 0)} MB/s on this machine. The event kinds ` +
-    'are already read without buffering when their tag comes first (`workflow-format/src/tagged.rs`; canonical JSON always puts it first): a profile of ' +
+    'are already read without buffering when their tag comes first (`crates/format/src/tagged.rs`; canonical JSON always puts it first): a profile of ' +
     'the parse is now led by serde_json\'s string handling and the allocation of owned `String`s. On top of the parse come the byte scan that refuses ' +
     'structs written as arrays, `validate()`, the canonical re-serialization (kept: proving received bytes canonical is not simpler than re-serializing), ' +
     'reading the body over HTTP, writing 53 MB and two fsyncs. Next steps, in order of gain: stream the canonical serialization straight into the temp ' +

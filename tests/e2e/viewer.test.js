@@ -18,9 +18,9 @@ import { serve } from './lib/server.js';
 import { waitFor } from './lib/wait.js';
 
 const run = promisify(execFile);
-const EXAMPLES = path.join(REPO_ROOT, 'workflow-format/examples');
+const EXAMPLES = path.join(REPO_ROOT, 'crates/format/examples');
 const ARTIFACTS = path.join(REPO_ROOT, 'target/test-artifacts');
-/** Rows the viewer adds per lazy-rendering step (viewer/src/timeline.rs CHUNK). */
+/** Rows the viewer adds per lazy-rendering step (crates/viewer/src/timeline.rs CHUNK). */
 const CHUNK = 100;
 
 let chrome;
