@@ -17,7 +17,7 @@ pub mod run;
 
 use std::path::PathBuf;
 
-use clawtrail_export::{Workflow, build_workflow};
+use clawtrail_steps::{Workflow, build_workflow};
 use workflow_format::{Recording, UrlPolicy, ValidationError};
 
 pub use browser::{Browser, BrowserOptions, default_headless, replay_prefs};
@@ -51,7 +51,7 @@ pub struct ReplayOptions {
     /// Where failure screenshots go.
     pub artifacts_dir: PathBuf,
     /// Replay clipboard shortcuts (`--allow-clipboard`). Without it a
-    /// replay stops at the first one: see `clawtrail_export::LeftOut`.
+    /// replay stops at the first one: see `clawtrail_steps::LeftOut`.
     pub allow_clipboard: bool,
     /// Open `file:` pages (`--allow-file-urls`). Without it a recording
     /// holding one is refused, and the browser blocks `file://` by policy.

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use clawtrail_export::{Parameter, Workflow};
+use clawtrail_steps::{Parameter, Workflow};
 
 /// Why the inputs of a replay are not usable.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

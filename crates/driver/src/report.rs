@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use clawtrail_export::{Action, AlternativeKind, Step, Workflow};
+use clawtrail_steps::{Action, AlternativeKind, Step, Workflow};
 use serde::Serialize;
 
 /// The outcome of one step.

@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clawtrail_export::{Action, Alternative, AlternativeKind, Entry, Segment, Step, Workflow};
+use clawtrail_steps::{Action, Alternative, AlternativeKind, Entry, Segment, Step, Workflow};
 use fantoccini::Client;
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MOUSE_BUTTON_MIDDLE, MOUSE_BUTTON_RIGHT,

@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::{get, post};
 use clawtrail_driver::{Report, StepStatus, replay};
-use clawtrail_export::AlternativeKind;
+use clawtrail_steps::AlternativeKind;
 use common::{click, el, load, options, recording, with_aria};
 use workflow_format::{EventKind, Recording, Target};
 

@@ -5,7 +5,7 @@
 mod common;
 
 use clawtrail_driver::{Report, StepStatus, prepare, replay};
-use clawtrail_export::AlternativeKind;
+use clawtrail_steps::AlternativeKind;
 use common::*;
 use workflow_format::{EventKind, FieldValue, NavigationCause, RedactionReason, Target};
 

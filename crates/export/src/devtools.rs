@@ -8,9 +8,9 @@
 use serde::Serialize;
 use workflow_format::{Modifier, Modifiers, MouseButton, Recording};
 
-use crate::selectors::devtools as selectors;
-use crate::steps::{Action, Entry, ExpectedNavigation, Step, Workflow};
 use crate::{ExportError, ExportOptions};
+use clawtrail_steps::selectors::devtools as selectors;
+use clawtrail_steps::{Action, Entry, ExpectedNavigation, Step, Workflow};
 
 /// Viewport of the replaying page. The recording does not store the
 /// recording window's size; this is the Recorder's usual desktop default.

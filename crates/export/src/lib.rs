@@ -19,12 +19,8 @@
 
 mod devtools;
 mod openclaw;
-mod params;
 mod review;
-mod selectors;
 mod slug;
-mod steps;
-mod text;
 
 use std::path::PathBuf;
 
@@ -35,12 +31,13 @@ pub use openclaw::{
     MAX_BATCH_ACTIONS, SkillFile, default_skills_dir, export_openclaw_skill,
     export_openclaw_skill_with, render_openclaw_skill, render_openclaw_skill_with, url_glob,
 };
-pub use params::Parameter;
 pub use review::{Finding, FindingKind, looks_like_instructions, review};
-pub use selectors::{Alternative, AlternativeKind};
 pub use slug::skill_slug;
-pub use steps::{
-    Action, Entry, ExpectedNavigation, LeftOut, Segment, Step, Workflow, build_workflow,
+// The step model the exports are made from, for callers that export and
+// inspect (the viewer, the CLI, the tests): defined in `clawtrail-steps`.
+pub use clawtrail_steps::{
+    Action, Alternative, AlternativeKind, Entry, ExpectedNavigation, LeftOut, Parameter, Segment,
+    Step, Workflow, build_workflow,
 };
 
 /// Why an export did not happen. Nothing is written when one is returned.

@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use workflow_format::{Target, display_host};
 
-use crate::params::secret_reason_text;
-use crate::steps::{Action, Workflow};
-use crate::text::{NAME_MAX, code, data};
+use clawtrail_steps::params::secret_reason_text;
+use clawtrail_steps::text::{NAME_MAX, code, data};
+use clawtrail_steps::{Action, Workflow};
 
 /// One thing worth a look.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

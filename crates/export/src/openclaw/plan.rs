@@ -26,9 +26,9 @@
 use serde::Serialize;
 use workflow_format::{Modifier, MouseButton, Point, Target};
 
-use crate::selectors::{Alternative, preferred};
-use crate::steps::{Action, Entry, Segment, Step, Workflow, is_activatable};
-use crate::text::{braces_escaped, css_without_placeholders, js_string};
+use clawtrail_steps::selectors::{Alternative, preferred};
+use clawtrail_steps::text::{braces_escaped, css_without_placeholders, js_string};
+use clawtrail_steps::{Action, Entry, Segment, Step, Workflow, is_activatable};
 
 /// The most actions OpenClaw accepts in one batch.
 pub const MAX_BATCH_ACTIONS: usize = 100;
@@ -219,7 +219,9 @@ fn selector(step: &Step) -> Option<String> {
     let alts: Vec<Alternative> = step
         .alternatives
         .iter()
-        .filter(|a| crate::selectors::playwright(a, target).is_some_and(|s| !s.contains("{{")))
+        .filter(|a| {
+            clawtrail_steps::selectors::playwright(a, target).is_some_and(|s| !s.contains("{{"))
+        })
         .cloned()
         .collect();
     preferred(&alts, target)

@@ -15,9 +15,9 @@ use std::fmt::Write;
 use workflow_format::{FORMAT_VERSION, Recording};
 
 use super::plan::{Plan, PointClick, opens_url};
-use crate::params::secret_reason_text;
-use crate::steps::{Action, Entry, Step, Workflow};
-use crate::text::{NAME_MAX, TITLE_MAX, code, data, element, one_line, quoted};
+use clawtrail_steps::params::secret_reason_text;
+use clawtrail_steps::text::{NAME_MAX, TITLE_MAX, code, data, element, one_line, quoted};
+use clawtrail_steps::{Action, Entry, Step, Workflow};
 
 /// Agent Skills limit on `description`, in characters.
 const DESCRIPTION_MAX: usize = 1024;
@@ -185,7 +185,7 @@ fn selectors_line(step: &Step) -> Option<String> {
     let t = step.target.as_ref()?;
     let mut parts = Vec::new();
     for alt in &step.alternatives {
-        let Some(sel) = crate::selectors::playwright(alt, t) else {
+        let Some(sel) = clawtrail_steps::selectors::playwright(alt, t) else {
             continue;
         };
         let mut p = code(&sel);

@@ -287,7 +287,7 @@ fn same_origin(a: &str, b: &str) -> bool {
 }
 
 /// Roles and tags that Enter activates like a click.
-pub(crate) fn is_activatable(t: &Target) -> bool {
+pub fn is_activatable(t: &Target) -> bool {
     let role = t.aria.as_ref().map(|a| a.role.as_str());
     if matches!(
         role,
