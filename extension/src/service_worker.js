@@ -2,12 +2,14 @@
 // (Rust, see crates/worker/src). Rust decides: which seq an event gets, what a
 // flush writes, how a recording is assembled and validated, what a delivery
 // attempt came to, when to retry, when data expires, who may send which
-// message, what the badge and the relay status say, how long to wait, what
-// each command and alarm does in which state, and every step of a
-// delivery, a sweep, a relay search and a pairing. This file is an
-// interpreter: `run` performs the steps of commands, alarms and startup
-// (worker-core's control::Step), `drive` those of the step machines
-// (delivery_run::Step), `apply` worker-core's effects.
+// message and what it runs, every reply and every HTTP request, what the
+// badge and the relay status say, how long to wait, what each command and
+// alarm does in which state, and every step of a delivery, a sweep, a relay
+// search and a pairing. The messages and their replies are declared once,
+// in clawtrail_protocol::messages. This file is an interpreter: `run`
+// performs the steps of commands, alarms and startup (worker-core's
+// control::Step), `drive` those of the step machines (delivery_run::Step),
+// `apply` worker-core's effects, `actions` what a message asks for.
 //
 // Chromium may stop this worker at any moment. Nothing here lives only in
 // memory: recording state is in chrome.storage.session, events are in
@@ -69,10 +71,6 @@ function status() {
   return JSON.parse(wc.status());
 }
 
-function recording() {
-  return status().status === 'active';
-}
-
 // --- effects: what worker-core asks of chrome.* --------------------------------
 
 async function apply(effectsJson) {
@@ -108,9 +106,9 @@ async function run(stepsJson) {
       case 'session_state': await chrome.storage.session.set({ state: arg }); break;
       case 'periodic_alarm': await chrome.alarms.create(arg.name, { periodInMinutes: arg.period_minutes }); break;
       case 'clear_alarm': await chrome.alarms.clear(arg); break;
-      case 'inject_tabs': await injectIntoOpenTabs(); break;
+      case 'inject_tabs': await injectIntoOpenTabs(arg); break;
       case 'broadcast': await broadcast(arg); break;
-      case 'close_gates': await closeGates(); break;
+      case 'close_gates': await closeGates(arg); break;
       case 'flush': await flush(); break;
       case 'update_badge': await updateBadge(); break;
       // In the background: the popup gets its answer now.
@@ -145,20 +143,21 @@ async function pendingMetas() {
 
 // --- recording control ---------------------------------------------------------
 
-async function broadcast(isRecording) {
+// `message`: worker-core's set_recording (clawtrail_protocol's ToContent).
+async function broadcast(message) {
   const tabs = await chrome.tabs.query({});
-  await Promise.all(tabs.map((tab) =>
-    chrome.tabs.sendMessage(tab.id, { type: 'set_recording', recording: isRecording }).catch(() => {})));
+  await Promise.all(tabs.map((tab) => chrome.tabs.sendMessage(tab.id, message).catch(() => {})));
 }
 
 // Tabs that were open before the extension was installed (or reloaded)
 // have no content script. Inject it where the browser lets us: the active
-// tab (activeTab, granted by the popup click) and localhost pages.
-async function injectIntoOpenTabs() {
+// tab (activeTab, granted by the popup click) and localhost pages. Which
+// tabs need it, given what their top frame answered `ping`: worker-core.
+async function injectIntoOpenTabs(ping) {
   const tabs = await chrome.tabs.query({});
   await Promise.all(tabs.map(async (tab) => {
-    const alive = await chrome.tabs.sendMessage(tab.id, { type: 'ping' }, { frameId: 0 }).catch(() => null);
-    if (alive) return;
+    const answer = await chrome.tabs.sendMessage(tab.id, ping, { frameId: 0 }).catch(() => null);
+    if (!core.needs_script(JSON.stringify(answer ?? null))) return;
     await chrome.scripting.executeScript({ target: { tabId: tab.id, allFrames: true }, files: ['content.js'] })
       .catch(() => {});
   }));
@@ -167,19 +166,20 @@ async function injectIntoOpenTabs() {
 // record, pause, resume, stop, toggle: worker-core says what each does in
 // the current state (nothing, when the state does not allow it). `toggle`
 // is decided on the state it finds, before the worker finished starting.
+// Answers with the state it left (worker-core's messages::state_reply).
 async function command(name) {
   const resolved = wc.resolve_command(name);
   await ready;
   await run(wc.command(resolved, crypto.randomUUID(), now()));
-  return status();
+  return JSON.parse(wc.state_reply());
 }
 
 // Closing the gate in the pages comes first, while the session still
 // accepts events: pages answer only after what they still held (a typed
 // value, a pending click) was acknowledged. Frames other than a tab's top
 // frame answer through no one, so also wait until captures fall quiet.
-async function closeGates() {
-  await broadcast(false);
+async function closeGates(message) {
+  await broadcast(message);
   const began = Date.now();
   for (let wait; (wait = core.quiet_wait(Date.now(), began, lastCaptureAt)) !== undefined;) {
     await sleep(wait);
@@ -190,25 +190,23 @@ async function closeGates() {
 
 const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
 
-async function pairing() {
-  const s = await chrome.storage.local.get([KEY_KEY, PORT_KEY]);
-  return { key: s[KEY_KEY] || null, port: Number.isInteger(s[PORT_KEY]) ? s[PORT_KEY] : null };
+// Every request is built whole by worker-core (request.rs): url, method,
+// headers, body, timeout. Resolves the Response, or null when nothing
+// answered on that port.
+function send(requestJson) {
+  const { url, method, headers, body, timeout_ms: timeout } = JSON.parse(requestJson);
+  return fetch(url, { method, headers, body: body ?? undefined, signal: AbortSignal.timeout(timeout) })
+    .catch(() => null);
 }
 
 // One signed request. Resolves {status, text, sig, nonce, verified}, or
 // null when nothing answered on that port. `verified`: the answer is
 // signed by the paired relay for this very request.
-async function signedFetch(key, port, method, path, body = '', timeout = T.request_timeout_ms) {
-  const host = `127.0.0.1:${port}`;
-  const { authorization, nonce } = JSON.parse(core.sign_request(key, method, path, host, Date.now(), randomBytes(16), body));
-  const headers = { Authorization: authorization };
-  if (body) headers['Content-Type'] = 'application/json';
-  let r;
-  try {
-    r = await fetch(`http://${host}${path}`, { method, headers, body: body || undefined, signal: AbortSignal.timeout(timeout) });
-  } catch {
-    return null;
-  }
+async function signedFetch(key, port, method, path, body, timeout) {
+  const request = core.signed_request(key, port, method, path, body, timeout, Date.now(), randomBytes(16));
+  const { nonce } = JSON.parse(request);
+  const r = await send(request);
+  if (r === null) return null;
   const text = await r.text().catch(() => '');
   const sig = r.headers.get('x-clawtrail-signature') ?? undefined;
   return { status: r.status, text, sig, nonce, verified: core.answer_verifies(key, nonce, r.status, text, sig) };
@@ -224,12 +222,8 @@ function findRelay() {
 // A health check (unsigned): enough to offer pairing, never enough to send
 // anything.
 async function healthy(port, timeout) {
-  try {
-    const r = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(timeout) });
-    return r.ok;
-  } catch {
-    return false; // nothing there
-  }
+  const r = await send(core.health_request(port, timeout));
+  return r !== null && r.ok;
 }
 
 // --- delivery --------------------------------------------------------------------
@@ -280,10 +274,8 @@ async function drive(run) {
           await chrome.storage.local.remove(arg.remove);
           break;
         case 'forget_relay': wc.forget_relay(); break;
-        case 'paired':
-          if (arg.sweep) sweep({ force: true }).catch(() => {});
-          return arg.ok ? { ok: true } : { ok: false, error: arg.error };
-        case 'found': case 'up': case 'done': case 'results': return arg;
+        case 'sweep': sweep({ force: arg.force }).catch(() => {}); break;
+        case 'found': case 'up': case 'done': case 'results': case 'paired': return arg;
         default: throw new Error(`unknown step ${JSON.stringify(step)}`);
       }
     }
@@ -320,30 +312,23 @@ async function relayStatus() {
 // (worker-core's pair_run::PairRun), so the code itself is never sent, and
 // the relay must prove it knew it.
 function pair(code) {
-  return drive(new core.PairRun(typeof code === 'string' ? code : undefined, debugPort ?? undefined));
+  return drive(new core.PairRun(code ?? undefined, debugPort ?? undefined));
 }
 
 // One unsigned JSON POST (pairing): {status, ok, body}, or null when
 // nothing answered.
 async function postJson(port, path, body, timeout) {
-  try {
-    const r = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body,
-      signal: AbortSignal.timeout(timeout),
-    });
-    return { status: r.status, ok: r.ok, body: await r.json().catch(() => ({})) };
-  } catch {
-    return null;
-  }
+  const r = await send(core.post_request(port, path, body, timeout));
+  if (r === null) return null;
+  return { status: r.status, ok: r.ok, body: await r.json().catch(() => ({})) };
 }
 
+// The answer to `status` (worker-core's messages::status_reply).
 async function fullStatus() {
   await ready;
-  const pending = (await pendingMetas()).map((json) => JSON.parse(core.pending_summary(json)));
+  const pending = await pendingMetas();
   const relay = await relayStatus();
-  return { ok: true, ...status(), now: now(), relay, relay_port: wc.relay_port() ?? null, pending };
+  return JSON.parse(wc.status_reply(pending, relay, now()));
 }
 
 async function updateBadge() {
@@ -352,41 +337,45 @@ async function updateBadge() {
 
 // --- events from content scripts and the browser ------------------------------------
 
-function tabContext(tab) {
-  return JSON.stringify({
-    tab_id: tab.id,
-    opener_tab_id: tab.openerTabId ?? null,
-    url: tab.url || tab.pendingUrl || '',
-    title: tab.title || '',
-  });
+// Hands over the message and the raw sender; worker-core answers and says
+// which frame this is, for the tests' diagnostics (messages::hello).
+async function hello(msg, sender) {
+  await ready;
+  const { reply, seen } = JSON.parse(wc.hello(JSON.stringify(msg), JSON.stringify(sender)));
+  if (seen) {
+    hellos.push(seen);
+    if (hellos.length > C.hellos_cap) hellos.shift();
+  }
+  return reply;
 }
 
 // Accepts a batch from a content script. The ack goes out only after the
 // flush reached chrome.storage.local: a content script resends anything not
-// acked, and the Rust side drops resent duplicates by their cid.
+// acked, and the Rust side drops resent duplicates by their cid. Which
+// items count, what became of each and the reply: worker-core
+// (messages::capture); the raw tab goes with it.
 async function capture(msg, sender) {
   await ready;
-  // Which items count and what became of each: worker-core (control::capture_items).
-  const c = JSON.parse(wc.capture(JSON.stringify(msg.events ?? null), tabContext(sender.tab)));
-  if (c.error) return { ok: false, error: c.error };
+  const c = JSON.parse(wc.capture(JSON.stringify(msg), JSON.stringify(sender.tab)));
   received += c.received;
-  lastCaptureAt = Date.now();
   for (const l of c.log) {
-    captureLog.push({ tab_id: sender.tab.id, type: l.type, outcome: l.outcome });
+    captureLog.push(l);
     if (captureLog.length > C.capture_log_cap) captureLog.shift();
-    if (l.outcome === 'invalid') console.warn('clawtrail: dropped an event:', l.reason);
   }
-  await flush();
-  updateBadge().catch(() => {});
-  return { ok: true, acked: c.acked };
+  for (const w of c.warnings) console.warn('clawtrail: dropped an event:', w);
+  if (c.flush) {
+    lastCaptureAt = Date.now();
+    await flush();
+    updateBadge().catch(() => {});
+  }
+  return c.reply;
 }
 
+// Only while recording, and that is worker-core's to say: the steps it
+// returns (none otherwise) flush the event and update the badge.
 async function tabEvent(tab, kind) {
   await ready;
-  if (!recording()) return;
-  wc.tab_event(tabContext(tab), kind, now());
-  await flush();
-  updateBadge().catch(() => {});
+  await run(wc.tab_event(JSON.stringify(tab), kind, now()));
 }
 
 chrome.tabs.onCreated.addListener((tab) => {
@@ -404,56 +393,34 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   run(core.on_alarm(alarm.name)).catch(() => {});
 });
 
+// Which shortcut runs which command: worker-core (control::keyboard_command).
 chrome.commands.onCommand.addListener((name) => {
-  if (name === 'toggle-recording') ready.then(() => command('toggle')).catch((e) => console.warn('clawtrail:', e));
+  const shortcut = core.keyboard_command(name);
+  if (shortcut !== undefined) ready.then(() => command(shortcut)).catch((e) => console.warn('clawtrail:', e));
 });
 
-// Who may send what is worker-core's decision (policy::route): content
-// scripts say hello and send captures; commands come only from our own
-// extension pages (the popup, the viewer), told apart by sender.url.
-const pageCommands = {
-  record: () => command('record'),
-  pause: () => command('pause'),
-  resume: () => command('resume'),
-  stop: () => command('stop'),
-  toggle: () => command('toggle'),
+// Who may send what, and what each message runs, is worker-core's
+// decision (messages::action over policy::route): content scripts say
+// hello and send captures; commands come only from our own extension
+// pages (the popup, the viewer), told apart by sender.url. Every reply is
+// built in worker-core, in the shapes of clawtrail_protocol::messages.
+const actions = {
+  reply: async (refusal) => refusal,
+  hello: (_, msg, sender) => hello(msg, sender),
+  capture: (_, msg, sender) => capture(msg, sender),
+  command: (name) => command(name),
   status: fullStatus,
-  retry_now: async () => ({ ok: true, results: await sweep({ force: true }) }),
-  pair: (msg) => pair(msg.code),
+  retry_now: async () => JSON.parse(core.retry_reply(JSON.stringify(await sweep({ force: true })))),
+  pair: (code) => pair(code),
 };
 
-function route(msg, sender) {
-  const isObject = typeof msg === 'object' && msg !== null;
-  return JSON.parse(core.route_message(
-    isObject,
-    isObject && typeof msg.type === 'string' ? msg.type : undefined,
-    sender.id === chrome.runtime.id,
-    Boolean(sender.tab),
-    typeof sender.url === 'string' ? sender.url : undefined,
-    chrome.runtime.getURL(''),
-  ));
-}
-
-async function handle(r, msg, sender) {
-  if (r.route === 'reject') return { ok: false, error: r.error };
-  if (r.route === 'hello') {
-    await ready;
-    if (sender.tab) {
-      // Diagnostics for the tests: which frames have a live content script.
-      hellos.push({ tab_id: sender.tab.id, frame_id: sender.frameId, frame: msg.frame, url: msg.url });
-      if (hellos.length > C.hellos_cap) hellos.shift();
-    }
-    return { ok: true, recording: recording() };
-  }
-  if (r.route === 'capture') return capture(msg, sender);
-  const result = await pageCommands[r.command](msg);
-  return result && result.ok !== undefined ? result : { ok: true, ...result };
-}
-
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
-  const r = route(msg, sender);
-  if (r.route === 'ignore') return false;
-  handle(r, msg, sender).then(sendResponse, (e) => sendResponse({ ok: false, error: String(e && e.message || e) }));
+  const action = JSON.parse(core.route_message(
+    JSON.stringify(msg), JSON.stringify(sender), chrome.runtime.id, chrome.runtime.getURL('')));
+  const [op, arg] = typeof action === 'string' ? [action, undefined] : Object.entries(action)[0];
+  if (op === 'ignore') return false;
+  actions[op](arg, msg, sender).then(sendResponse,
+    (e) => sendResponse(JSON.parse(core.failure(String(e && e.message || e)))));
   return true; // answered asynchronously
 });
 
@@ -484,7 +451,7 @@ if (CLAWTRAIL_TEST_HOOKS) {
     // Uploads a recording (JSON text) as the worker does; the tests' way to
     // put recordings on the relay with the extension's own key.
     async upload(text) {
-      const { key } = await pairing();
+      const key = (await chrome.storage.local.get(KEY_KEY))[KEY_KEY];
       const found = await findRelay();
       const r = await signedFetch(key, found.port, 'POST', '/v1/recordings', text, T.upload_timeout_ms);
       return { status: r.status, verified: r.verified, text: r.text };

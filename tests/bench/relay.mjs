@@ -102,6 +102,14 @@ try {
     bodies[n] = { file, id, bytes: (await fs.stat(file)).size };
   }
 
+  // The floor of one 100k upload on this machine, in the same run: storing
+  // the bytes as the relay does (write, fsync, rename, fsync), parsing them
+  // with plain serde_json, hashing them.
+  log('floor: write+fsync, serde_json parse, sha-256 of the 100k body');
+  results.floor = JSON.parse(execFileSync(GEN, [
+    'floor', '--body', bodies[100_000].file, '--dir', tmp, '--runs', QUICK ? '3' : '7',
+  ], { encoding: 'utf8' }));
+
   let relay = await startRelay();
   await new Promise((r) => setTimeout(r, 500));
   results.idle_rss_kb = (await rssKb(relay.pid)).rss;

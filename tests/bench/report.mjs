@@ -192,15 +192,33 @@ p();
   p('The parse runs plain `serde_json` (no path tracking) after a byte scan that stands in for the struct-as-array pass; only input that fails either ' +
     'is parsed again with serde_path_to_error to explain the error, so errors are as precise as before. The upload body is kept as the received `Bytes`, not copied.');
 }
-if (relay.single[100000].mb_s < 150) {
-  const ceil100k = relay.single[100000].bytes / 1e6 / (crit('ingest', 'serde_json/100000') / 1e9);
-  p(`**Why the gap:** plain serde_json into the format's types (the ceiling column) runs at ${f(ceil100k, 0)} MB/s on this machine. The event kinds ` +
-    'are already read without buffering when their tag comes first (`crates/format/src/tagged.rs`; canonical JSON always puts it first): a profile of ' +
-    'the parse is now led by serde_json\'s string handling and the allocation of owned `String`s. On top of the parse come the byte scan that refuses ' +
-    'structs written as arrays, `validate()`, the canonical re-serialization (kept: proving received bytes canonical is not simpler than re-serializing), ' +
-    'reading the body over HTTP, writing 53 MB and two fsyncs. Next steps, in order of gain: stream the canonical serialization straight into the temp ' +
-    'file instead of building a second 53 MB buffer; scan with `memchr` over string bodies; borrow strings from the body where the types allow.');
+{
+  // What one 100k upload costs at the least here, measured in the same run
+  // (tests/bench/relay.mjs, `clawtrail-bench-gen floor`).
+  const fl = relay.floor;
+  const s = relay.single[100000];
+  const floorMs = fl.serde_json_parse_ms + fl.write_fsync_ms;
+  p(table(['one 100k-event upload (53 MB), median', 'ms', 'MB/s alone'], [
+    ['relay, end to end (p50 above)', f(s.p50_ms, 1), f(s.mb_s, 0)],
+    ['floor: store the bytes (temp file, fsync, rename, fsync folder)', f(fl.write_fsync_ms, 1), f(fl.bytes / 1e6 / (fl.write_fsync_ms / 1e3), 0)],
+    ['floor: plain serde_json parse into the types', f(fl.serde_json_parse_ms, 1), f(fl.bytes / 1e6 / (fl.serde_json_parse_ms / 1e3), 0)],
+    ['(SHA-256 of the body, overlapped with the parse)', f(fl.sha256_ms, 1), f(fl.bytes / 1e6 / (fl.sha256_ms / 1e3), 0)],
+    ['parse + store, back to back', f(floorMs, 1), f(fl.bytes / 1e6 / (floorMs / 1e3), 0)],
+    ['relay / (parse + store)', `${f(s.p50_ms / floorMs)}x`, '-'],
+  ]));
+  p();
+  p('How the relay spends an upload (`crates/relay-server/src/api.rs` `ingest`): the SHA-256 of the body runs on the second core while the body ' +
+    'is parsed; then the canonical form is serialized straight into its temp file and fsynced (`Store::stage`, no second buffer of the recording) ' +
+    'while `validate()` runs; the file gets its name only if the recording was valid (`Store::commit`). What is left on the critical path is ' +
+    'the parse, the serialization and the write with its fsync, plus reading 53 MB over HTTP.');
+  if (s.mb_s < 150) {
+    p(`**Why the gap:** the parse alone runs at ${f(fl.bytes / 1e6 / (fl.serde_json_parse_ms / 1e3), 0)} MB/s and storing the bytes at ` +
+      `${f(fl.bytes / 1e6 / (fl.write_fsync_ms / 1e3), 0)} MB/s on this machine, so parse and store back to back already allow at most ` +
+      `${f(fl.bytes / 1e6 / (floorMs / 1e3), 0)} MB/s; the relay reaches ${f(s.p50_ms / floorMs)}x that floor's time. Beating it needs the parse ` +
+      'itself split across both cores (events parsed in two halves), which is the next step.');
+  }
 }
+p();
 p();
 
 // 6. list

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 use workflow_format::{
-    Event, EventKind, Modifiers, MouseButton, NavigationCause, Point, Pointer, RecorderInfo,
-    Recording, TabInfo, Target, from_json_str,
+    Event, EventKind, Modifiers, MouseButton, NavigateEvent, NavigationCause, Point, Pointer,
+    RecorderInfo, Recording, TabInfo, Target, from_json_str,
 };
 
 /// A realistic recording with frames and shadow roots (workflow-format's
@@ -62,11 +62,11 @@ pub fn replay_recording(id: Uuid, url: &str, clicks: usize) -> Recording {
     };
     let mut events = vec![event(
         0,
-        EventKind::Navigate {
+        EventKind::Navigate(NavigateEvent {
             cause: NavigationCause::Load,
             title: "replay bench".into(),
             from_url: None,
-        },
+        }),
     )];
     for i in 0..clicks {
         let b = i % REPLAY_BUTTONS;

@@ -5,8 +5,9 @@
 //! is made here, where `cargo test` can check it.
 
 use workflow_format::{
-    AriaRef, EventKind, FieldFacts, FieldValue, FramePath, Modifiers, MouseButton, NavigationCause,
-    Point, Pointer, Rect, Target, is_significant_key, limits,
+    AriaRef, CheckboxEvent, ContentEditEvent, EventKind, FieldFacts, FieldValue, FramePath,
+    InputEvent, KeyEvent, Modifiers, MouseButton, NavigateEvent, NavigationCause, Point, Pointer,
+    RadioEvent, Rect, ScrollEvent, SelectEvent, SubmitEvent, Target, is_significant_key, limits,
 };
 
 use crate::selector::{self, OwnAnchors, Step};
@@ -324,14 +325,14 @@ pub fn is_key_activation(detail: i32, ms_since_enter: f64) -> bool {
 /// never called: the value is not even read, let alone compared.
 pub fn input(target: Target, read_value: impl FnOnce() -> String) -> EventKind {
     let value = field_value(&target, read_value);
-    EventKind::Input { target, value }
+    EventKind::Input(InputEvent { target, value })
 }
 
 /// The text of a contenteditable region after an edit; redacted like
 /// [`input`].
 pub fn content_edit(target: Target, read_text: impl FnOnce() -> String) -> EventKind {
     let text = field_value(&target, read_text);
-    EventKind::ContentEdit { target, text }
+    EventKind::ContentEdit(ContentEditEvent { target, text })
 }
 
 fn field_value(target: &Target, read: impl FnOnce() -> String) -> FieldValue {
@@ -352,21 +353,21 @@ pub fn select(target: Target, read_selected: impl FnOnce() -> Vec<(String, Strin
             labels.push(typed_text(&label, limits::SHORT));
         }
     }
-    EventKind::Select {
+    EventKind::Select(SelectEvent {
         target,
         values,
         labels,
-    }
+    })
 }
 
 /// A checkbox toggle; `via_label`: the user clicked the `<label>` wrapping
 /// it, not the box (see [`EventKind::Checkbox`]).
 pub fn checkbox(target: Target, checked: bool, via_label: bool) -> EventKind {
-    EventKind::Checkbox {
+    EventKind::Checkbox(CheckboxEvent {
         target,
         checked,
         via_label,
-    }
+    })
 }
 
 /// A radio selection; the value of a sensitive radio is not read.
@@ -375,15 +376,15 @@ pub fn radio(target: Target, read_value: impl FnOnce() -> String, via_label: boo
         Some(_) => String::new(),
         None => typed_text(&read_value(), limits::SHORT),
     };
-    EventKind::Radio {
+    EventKind::Radio(RadioEvent {
         target,
         value,
         via_label,
-    }
+    })
 }
 
 pub fn submit(target: Target) -> EventKind {
-    EventKind::Submit { target }
+    EventKind::Submit(SubmitEvent { target })
 }
 
 /// A key press worth recording, or `None`: ordinary typing, an unusable
@@ -407,32 +408,32 @@ pub fn key(
     {
         return None;
     }
-    Some(EventKind::Key {
+    Some(EventKind::Key(KeyEvent {
         key: key.to_owned(),
         code: short_text(code, limits::SHORT).unwrap_or_default(),
         modifiers,
         target,
-    })
+    }))
 }
 
 /// Final scroll position of the window (`target` `None`) or an element.
 pub fn scroll(target: Option<Target>, x: f64, y: f64) -> EventKind {
-    EventKind::Scroll {
+    EventKind::Scroll(ScrollEvent {
         target,
         x: clamp_coord(x),
         y: clamp_coord(y),
-    }
+    })
 }
 
 /// A navigation. `from_url` is dropped when the format would refuse it
 /// (a `javascript:` or `data:` page, an 8 KiB URL) rather than losing the
 /// whole event.
 pub fn navigate(cause: NavigationCause, title: &str, from_url: Option<&str>) -> EventKind {
-    EventKind::Navigate {
+    EventKind::Navigate(NavigateEvent {
         cause,
         title: short_text(title, limits::SHORT).unwrap_or_default(),
         from_url: from_url.filter(|u| url_ok(u)).map(str::to_owned),
-    }
+    })
 }
 
 /// Whether a URL passes the format's URL rule.
@@ -789,28 +790,29 @@ mod tests {
             let kind = input(t.clone(), || panic!("read the value of {ty:?}/{ac:?}"));
             assert_eq!(
                 kind,
-                EventKind::Input {
+                EventKind::Input(InputEvent {
                     target: t.clone(),
                     value: FieldValue::Redacted { reason }
-                }
+                })
             );
             let kind = content_edit(t.clone(), || panic!("read the text"));
             assert!(matches!(
                 kind,
-                EventKind::ContentEdit {
+                EventKind::ContentEdit(ContentEditEvent {
                     text: FieldValue::Redacted { .. },
                     ..
-                }
+                })
             ));
             assert_eq!(
                 radio(t.clone(), || panic!("read the value"), false),
-                EventKind::Radio {
+                EventKind::Radio(RadioEvent {
                     target: t.clone(),
                     value: String::new(),
                     via_label: false,
-                }
+                })
             );
-            let EventKind::Select { values, labels, .. } = select(t.clone(), || panic!("read"))
+            let EventKind::Select(SelectEvent { values, labels, .. }) =
+                select(t.clone(), || panic!("read"))
             else {
                 panic!()
             };
@@ -878,10 +880,10 @@ mod tests {
             assert_eq!(t.redaction_reason(), Some(reason), "{t:?}");
             assert_eq!(
                 input(t.clone(), || panic!("read the value of {t:?}")),
-                EventKind::Input {
+                EventKind::Input(InputEvent {
                     target: t,
                     value: FieldValue::Redacted { reason }
-                }
+                })
             );
         }
         let t = target(&with_id("cvv2"), &vec![], |_| true).unwrap();
@@ -900,10 +902,10 @@ mod tests {
         let t = target(&with_id("spinner"), &vec![], |_| true).unwrap();
         assert_eq!(
             input(t.clone(), || "42".into()),
-            EventKind::Input {
+            EventKind::Input(InputEvent {
                 target: t,
                 value: FieldValue::text("42")
-            }
+            })
         );
     }
 
@@ -924,21 +926,21 @@ mod tests {
         assert!(t.was_password);
         assert!(matches!(
             input(t, || panic!("read")),
-            EventKind::Input {
+            EventKind::Input(InputEvent {
                 value: FieldValue::Redacted {
                     reason: RedactionReason::Password
                 },
                 ..
-            }
+            })
         ));
         facts.was_password = false;
         let t = target(&facts, &vec![], |_| true).unwrap();
         assert_eq!(
             input(t.clone(), || "hello".into()),
-            EventKind::Input {
+            EventKind::Input(InputEvent {
                 target: t,
                 value: FieldValue::text("hello")
-            }
+            })
         );
     }
 
@@ -947,7 +949,7 @@ mod tests {
         assert_eq!(typed_text("a\nb\tc\u{0}d\u{1b}", 100), "a\nb\tcd");
         let long = "ü".repeat(limits::VALUE);
         let t = field("textarea", None, None);
-        let EventKind::Input { value, .. } = input(t, || long.clone()) else {
+        let EventKind::Input(InputEvent { value, .. }) = input(t, || long.clone()) else {
             panic!()
         };
         let text = value.as_text().unwrap();
@@ -963,7 +965,7 @@ mod tests {
                 ("l".into(), "Large\u{7}".into()),
             ]
         });
-        let EventKind::Select { values, labels, .. } = kind else {
+        let EventKind::Select(SelectEvent { values, labels, .. }) = kind else {
             panic!()
         };
         assert_eq!(values, ["m", "l"]);
@@ -978,12 +980,12 @@ mod tests {
         assert_eq!(key("Backspace", "Backspace", none, None), None);
         assert_eq!(key("Shift", "ShiftLeft", none, None), None);
         assert!(key("Enter", "Enter", none, Some(field("input", None, None))).is_some());
-        let Some(EventKind::Key {
+        let Some(EventKind::Key(KeyEvent {
             key: k,
             code,
             modifiers,
             target,
-        }) = key("k", "KeyK", ctrl, None)
+        })) = key("k", "KeyK", ctrl, None)
         else {
             panic!()
         };
@@ -1071,9 +1073,9 @@ mod tests {
 
     #[test]
     fn navigate_drops_a_from_url_the_format_refuses() {
-        let EventKind::Navigate {
+        let EventKind::Navigate(NavigateEvent {
             title, from_url, ..
-        } = navigate(
+        }) = navigate(
             NavigationCause::Load,
             " My\n page ",
             Some("javascript:alert(1)"),
@@ -1083,7 +1085,7 @@ mod tests {
         };
         assert_eq!(title, "My page");
         assert_eq!(from_url, None);
-        let EventKind::Navigate { from_url, .. } =
+        let EventKind::Navigate(NavigateEvent { from_url, .. }) =
             navigate(NavigationCause::Load, "", Some("https://a/b"))
         else {
             panic!()
@@ -1096,11 +1098,11 @@ mod tests {
     fn scroll_positions_are_clamped() {
         assert_eq!(
             scroll(None, f64::NAN, 1e300),
-            EventKind::Scroll {
+            EventKind::Scroll(ScrollEvent {
                 target: None,
                 x: 0.0,
                 y: limits::COORD
-            }
+            })
         );
     }
 }

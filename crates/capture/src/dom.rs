@@ -25,7 +25,7 @@ use crate::capture::{self, ClickKind, ElementFacts, FieldKind};
 use crate::envelope::captured;
 use crate::gate::Gate;
 use crate::hold::{Holds, Out};
-use crate::outbox::{Outbox, Reply};
+use crate::outbox::{Outbox, Reply, ReplyFields, settled_cids};
 use crate::secrets::{self, NearbyPassword, Removed, Swaps};
 use crate::selector::{self, OwnAnchors, Step};
 use crate::stable;
@@ -357,7 +357,7 @@ pub fn outbox_unload_message() -> Option<String> {
 /// the next `outbox_take`: 0 to go on at once.
 #[wasm_bindgen]
 pub fn outbox_reply(reply: JsValue) -> f64 {
-    let settled = settled_cids(&reply);
+    let settled = settled_cids(reply.is_object().then_some(&ReplyObject(&reply)));
     with_state(|st| match st.outbox.reply(settled, js_sys::Date::now()) {
         Reply::Settled { .. } => 0.0,
         Reply::Retry { retry_in_ms } => retry_in_ms,
@@ -365,19 +365,22 @@ pub fn outbox_reply(reply: JsValue) -> f64 {
     .unwrap_or(0.0)
 }
 
-/// `Some(acked cids)` for `{ok: true, acked: [...]}`, else `None`. A cid
-/// that is not a string cannot be one of ours and is skipped.
-fn settled_cids(reply: &JsValue) -> Option<Vec<String>> {
-    if !reply.is_object() {
-        return None;
+/// The reply object's members, read off the object itself (see
+/// `outbox::ReplyFields`).
+struct ReplyObject<'a>(&'a JsValue);
+
+impl ReplyFields for ReplyObject<'_> {
+    fn ok(&self) -> Option<bool> {
+        Reflect::get(self.0, &JsValue::from_str("ok"))
+            .ok()?
+            .as_bool()
     }
-    let ok = Reflect::get(reply, &JsValue::from_str("ok")).ok()?;
-    if ok.as_bool() != Some(true) {
-        return None;
+
+    fn acked(&self) -> Option<Vec<String>> {
+        let acked = Reflect::get(self.0, &JsValue::from_str("acked")).ok()?;
+        let acked = acked.dyn_into::<Array>().ok()?;
+        Some(acked.iter().filter_map(|c| c.as_string()).collect())
     }
-    let acked = Reflect::get(reply, &JsValue::from_str("acked")).ok()?;
-    let acked = acked.dyn_into::<Array>().ok()?;
-    Some(acked.iter().filter_map(|c| c.as_string()).collect())
 }
 
 /// The send failed; returns the delay before the retry.

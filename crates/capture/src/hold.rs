@@ -224,7 +224,7 @@ impl<K: PartialEq + Clone> Holds<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use workflow_format::{EventKind, NavigationCause};
+    use workflow_format::{EventKind, NavigateEvent, NavigationCause};
 
     /// A distinguishable ready-made event (a navigation titled `tag`).
     fn ev(tag: &str) -> CapturedEvent {
@@ -232,11 +232,11 @@ mod tests {
             at: chrono::DateTime::from_timestamp_millis(0).unwrap(),
             frame_path: vec![],
             url: "http://x/".into(),
-            kind: EventKind::Navigate {
+            kind: EventKind::Navigate(NavigateEvent {
                 cause: NavigationCause::Load,
                 title: tag.into(),
                 from_url: None,
-            },
+            }),
         }
     }
 

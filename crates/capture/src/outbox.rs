@@ -140,11 +140,8 @@ impl Outbox {
     }
 
     /// The worker answered the message in flight: `Some(acked cids)` for
-    /// `{ok: true, acked}`, `None` for anything else (an error, no answer).
-    ///
-    /// The DOM glue reads the reply object's two fields directly instead of
-    /// handing JSON text over: parsing JSON here would ship serde_json's
-    /// deserializer (and its float parser) to every frame.
+    /// `{ok: true, acked}`, `None` for anything else (an error, no answer);
+    /// see [`settled_cids`].
     pub fn reply(&mut self, settled: Option<Vec<String>>, now: f64) -> Reply {
         let Some(acked) = settled else {
             return self.failed(now);
@@ -173,9 +170,33 @@ impl Outbox {
     }
 }
 
+/// The two members of a reply object that settle a batch. The DOM glue
+/// reads them off the JS object itself instead of handing JSON text over:
+/// parsing JSON here would ship serde_json's deserializer (and its float
+/// parser) to every frame. The native tests read protocol-serialized
+/// replies through the same trait.
+pub trait ReplyFields {
+    /// `reply.ok`, when a boolean.
+    fn ok(&self) -> Option<bool>;
+    /// The strings of `reply.acked`, when an array (other items skipped).
+    fn acked(&self) -> Option<Vec<String>>;
+}
+
+/// `Some(acked cids)` for `{ok: true, acked: [...]}` (the protocol's
+/// `CaptureReply::Acked`), else `None`: a refusal, or no reply. A cid that
+/// is not a string cannot be one of ours and is skipped.
+pub fn settled_cids(reply: Option<&impl ReplyFields>) -> Option<Vec<String>> {
+    let reply = reply?;
+    if reply.ok() != Some(true) {
+        return None;
+    }
+    reply.acked()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clawtrail_protocol::messages::{CaptureReply, Refusal, ToWorker};
     use serde_json::Value;
     use workflow_format::{EventKind, NavigationCause};
 
@@ -184,11 +205,11 @@ mod tests {
             at: chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap(),
             frame_path: vec![1],
             url: "http://x/".into(),
-            kind: EventKind::Navigate {
+            kind: EventKind::Navigate(workflow_format::NavigateEvent {
                 cause: NavigationCause::PushState,
                 title: title.into(),
                 from_url: None,
-            },
+            }),
         }
     }
 
@@ -207,6 +228,69 @@ mod tests {
             .iter()
             .map(|e| e["cid"].as_str().unwrap().to_owned())
             .collect()
+    }
+
+    impl ReplyFields for Value {
+        fn ok(&self) -> Option<bool> {
+            self.get("ok")?.as_bool()
+        }
+        fn acked(&self) -> Option<Vec<String>> {
+            let items = self.get("acked")?.as_array()?;
+            Some(
+                items
+                    .iter()
+                    .filter_map(|c| c.as_str().map(str::to_owned))
+                    .collect(),
+            )
+        }
+    }
+
+    /// What the worker reads: the hand-built message is the protocol's
+    /// `capture`, event for event, and the `unload` message too.
+    #[test]
+    fn the_message_is_the_protocols_capture() {
+        let mut o = Outbox::new("p");
+        o.push(&ev("one"));
+        o.push(&ev("quote \" and \u{1F600}"));
+        let ToWorker::Capture(batch) = serde_json::from_str(&o.take(0.0).unwrap()).unwrap() else {
+            panic!("not a capture")
+        };
+        assert_eq!(batch.events.len(), 2);
+        assert_eq!(batch.events[0].cid, "p:0");
+        assert_eq!(batch.events[1].event, ev("quote \" and \u{1F600}"));
+        o.push(&ev("three"));
+        let last: ToWorker = serde_json::from_str(&o.unload_message().unwrap()).unwrap();
+        assert!(matches!(last, ToWorker::Capture(b) if b.events[0].cid == "p:2"));
+        // And the protocol's own serialization says the same.
+        let again = serde_json::to_value(ToWorker::Capture(batch)).unwrap();
+        assert_eq!(cids(&again), ["p:0", "p:1"]);
+    }
+
+    /// What the worker answers (the protocol's replies, serialized) is
+    /// read as the worker meant it.
+    #[test]
+    fn protocol_replies_settle_or_retry() {
+        let read = |r: &CaptureReply| settled_cids(Some(&serde_json::to_value(r).unwrap()));
+        assert_eq!(
+            read(&CaptureReply::acked(vec!["a:0".into(), "a:1".into()])),
+            Some(vec!["a:0".to_owned(), "a:1".to_owned()])
+        );
+        assert_eq!(read(&CaptureReply::acked(vec![])), Some(vec![]));
+        assert_eq!(read(&CaptureReply::Refused(Refusal::new("no"))), None);
+        // No reply at all, or a malformed one: sent again.
+        assert_eq!(settled_cids(None::<&Value>), None);
+        for odd in [
+            serde_json::json!({"ok": "true", "acked": []}),
+            serde_json::json!({"ok": true}),
+            serde_json::json!({"ok": true, "acked": "a:0"}),
+            serde_json::json!(null),
+        ] {
+            assert_eq!(settled_cids(Some(&odd)), None, "{odd}");
+        }
+        assert_eq!(
+            settled_cids(Some(&serde_json::json!({"ok": true, "acked": ["a:0", 5]}))),
+            Some(vec!["a:0".to_owned()])
+        );
     }
 
     #[test]

@@ -29,17 +29,17 @@ fn kind_style(kind: &EventKind) -> Style {
         EventKind::Click(_) | EventKind::DoubleClick(_) | EventKind::ContextClick(_) => {
             AnsiColor::Cyan
         }
-        EventKind::Input { .. }
-        | EventKind::ContentEdit { .. }
-        | EventKind::Select { .. }
-        | EventKind::Checkbox { .. }
-        | EventKind::Radio { .. } => AnsiColor::Green,
-        EventKind::Submit { .. } | EventKind::Key { .. } => AnsiColor::Magenta,
-        EventKind::Navigate { .. } => AnsiColor::Blue,
-        EventKind::TabOpened { .. } | EventKind::TabActivated | EventKind::TabClosed => {
+        EventKind::Input(_)
+        | EventKind::ContentEdit(_)
+        | EventKind::Select(_)
+        | EventKind::Checkbox(_)
+        | EventKind::Radio(_) => AnsiColor::Green,
+        EventKind::Submit(_) | EventKind::Key(_) => AnsiColor::Magenta,
+        EventKind::Navigate(_) => AnsiColor::Blue,
+        EventKind::TabOpened(_) | EventKind::TabActivated | EventKind::TabClosed => {
             AnsiColor::Yellow
         }
-        EventKind::Scroll { .. } => return DIM,
+        EventKind::Scroll(_) => return DIM,
     };
     Style::new().fg_color(Some(color.into()))
 }

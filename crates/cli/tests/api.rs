@@ -96,6 +96,25 @@ fn upload_is_idempotent_conflicts_are_409_and_files_are_private() {
     let r = relay.send(&token, "PUT", "/v1/recordings", Some(b"{}"));
     assert_eq!(r.status, 405);
     assert_eq!(r.error_code(), "method_not_allowed");
+
+    // A first upload that is not in canonical form (another client,
+    // pretty-printed) is stored in canonical form all the same: the relay
+    // keeps the received bytes only when they are canonical.
+    let id = Uuid::new_v4();
+    let rec = recording(id, "Pretty", 3);
+    let pretty = serde_json::to_vec_pretty(&rec).unwrap();
+    let r = relay.send(&token, "POST", "/v1/recordings", Some(&pretty));
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.json()["received_sha256"],
+        clawtrail_trust::digest(&pretty)
+    );
+    let canonical = workflow_format::to_canonical_json(&rec);
+    assert_eq!(r.json()["recording"]["size_bytes"], canonical.len());
+    let file = data.join("recordings").join(format!("{id}.json"));
+    assert_eq!(std::fs::read(&file).unwrap(), canonical);
+    // Neither the received copy nor the canonical one left a temp file.
+    assert_eq!(recording_files(&data), [format!("{id}.json")]);
 }
 
 #[test]
@@ -125,7 +144,9 @@ fn bad_bodies_get_precise_errors_and_write_nothing() {
 
     // A plain-text value in a password field: 422 naming field and seq.
     let mut rec = recording(Uuid::new_v4(), "leak", 4);
-    if let workflow_format::EventKind::Input { value, .. } = &mut rec.events[2].kind {
+    if let workflow_format::EventKind::Input(workflow_format::InputEvent { value, .. }) =
+        &mut rec.events[2].kind
+    {
         *value = workflow_format::FieldValue::text("hunter2");
     }
     let r = relay.send(&token, "POST", "/v1/recordings", Some(&body_of(&rec)));

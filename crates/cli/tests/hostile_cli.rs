@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use uuid::Uuid;
-use workflow_format::{Event, EventKind, Modifiers, Recording};
+use workflow_format::{Event, EventKind, KeyEvent, Modifiers, Recording};
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -24,7 +24,7 @@ fn with_copy(id: Uuid) -> Recording {
             tab_id: 7,
             frame_path: vec![],
             url: rec.events[0].url.clone(),
-            kind: EventKind::Key {
+            kind: EventKind::Key(KeyEvent {
                 key: key.into(),
                 code: format!("Key{}", key.to_uppercase()),
                 modifiers: Modifiers {
@@ -32,7 +32,7 @@ fn with_copy(id: Uuid) -> Recording {
                     ..Modifiers::default()
                 },
                 target: None,
-            },
+            }),
         });
     }
     rec.ended_at = t(100 * rec.events.len() as i64 + 100);

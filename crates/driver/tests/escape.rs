@@ -7,12 +7,12 @@ mod common;
 
 use clawtrail_driver::{ReplayError, StepStatus, replay, replay_prefs};
 use common::*;
-use workflow_format::{EventKind, Modifiers, Problem, Recording};
+use workflow_format::{EventKind, KeyEvent, Modifiers, Problem, Recording};
 
 const CANARY: &str = "-----BEGIN OPENSSH PRIVATE KEY----- canary-5d41402abc4b2a76";
 
 fn ctrl(key: &str, target: Option<workflow_format::Target>) -> EventKind {
-    EventKind::Key {
+    EventKind::Key(KeyEvent {
         key: key.into(),
         code: format!("Key{}", key.to_uppercase()),
         modifiers: Modifiers {
@@ -20,7 +20,7 @@ fn ctrl(key: &str, target: Option<workflow_format::Target>) -> EventKind {
             ..Modifiers::default()
         },
         target,
-    }
+    })
 }
 
 /// The attack of issue 14, as a recording: start at `file_url`, Ctrl+A,

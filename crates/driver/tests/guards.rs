@@ -6,7 +6,7 @@ mod common;
 
 use clawtrail_driver::{ParamError, ReplayError, prepare, replay};
 use common::*;
-use workflow_format::{EventKind, FieldValue, RedactionReason};
+use workflow_format::{EventKind, FieldValue, InputEvent, RedactionReason};
 
 fn login(value: FieldValue) -> workflow_format::Recording {
     let u = "http://127.0.0.1:9/p/login".to_owned();
@@ -20,7 +20,11 @@ fn login(value: FieldValue) -> workflow_format::Recording {
         vec![
             (1, u.clone(), load("Log in")),
             (1, u.clone(), input(textbox("User", "#user"), "ada")),
-            (1, u.clone(), EventKind::Input { target: pw, value }),
+            (
+                1,
+                u.clone(),
+                EventKind::Input(InputEvent { target: pw, value }),
+            ),
             (1, u.clone(), click(button("Log in", "#go"))),
         ],
     )
@@ -116,7 +120,7 @@ fn values_that_webdriver_would_press_as_keys_are_refused() {
 
 fn login_with_user(user: &str) -> workflow_format::Recording {
     let mut rec = login(redacted());
-    if let EventKind::Input { value, .. } = &mut rec.events[1].kind {
+    if let EventKind::Input(InputEvent { value, .. }) = &mut rec.events[1].kind {
         *value = FieldValue::text(user);
     }
     rec

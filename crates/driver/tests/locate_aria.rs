@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use clawtrail_driver::{Report, StepStatus, replay};
 use clawtrail_steps::AlternativeKind;
 use common::{click, el, load, options, recording, with_aria};
-use workflow_format::{EventKind, Recording, Target};
+use workflow_format::{EventKind, Recording, SelectEvent, Target};
 
 /// What the pages reported (synchronous XHR to `/log`), in order.
 #[derive(Clone, Default)]
@@ -228,11 +228,11 @@ async fn an_image_button_is_named_by_its_alt() {
 async fn a_select_is_named_by_its_wrapping_label_without_the_options() {
     replays_by_aria(
         "select",
-        vec![EventKind::Select {
+        vec![EventKind::Select(SelectEvent {
             target: only_aria("select", "combobox", "Country (required)"),
             values: vec!["fr".into()],
             labels: vec!["France".into()],
-        }],
+        })],
         "country=fr",
     )
     .await;

@@ -7,7 +7,10 @@ mod common;
 use clawtrail_driver::{Report, StepStatus, prepare, replay};
 use clawtrail_steps::AlternativeKind;
 use common::*;
-use workflow_format::{EventKind, FieldValue, NavigationCause, RedactionReason, Target};
+use workflow_format::{
+    CheckboxEvent, EventKind, FieldValue, InputEvent, KeyEvent, NavigationCause, RedactionReason,
+    SelectEvent, TabOpenedEvent, Target,
+};
 
 fn statuses(r: &Report) -> Vec<StepStatus> {
     r.steps.iter().map(|s| s.status).collect()
@@ -51,31 +54,31 @@ fn form_recording(base: &str) -> workflow_format::Recording {
             (
                 1,
                 u.clone(),
-                EventKind::Input {
+                EventKind::Input(InputEvent {
                     target: pw,
                     value: FieldValue::Redacted {
                         reason: RedactionReason::Password,
                     },
-                },
+                }),
             ),
             (1, u.clone(), click(news.clone())),
             (
                 1,
                 u.clone(),
-                EventKind::Checkbox {
+                EventKind::Checkbox(CheckboxEvent {
                     target: news,
                     checked: true,
                     via_label: false,
-                },
+                }),
             ),
             (
                 1,
                 u.clone(),
-                EventKind::Select {
+                EventKind::Select(SelectEvent {
                     target: country,
                     values: vec!["fr".into()],
                     labels: vec!["France".into()],
-                },
+                }),
             ),
             (1, u.clone(), click(button("Create account", "#go"))),
             (1, format!("{base}/signup"), load("Welcome")),
@@ -143,12 +146,12 @@ async fn multi_page_workflow_follows_links_and_key_navigation() {
             (
                 1,
                 b.clone(),
-                EventKind::Key {
+                EventKind::Key(KeyEvent {
                     key: "Enter".into(),
                     code: "Enter".into(),
                     modifiers: Default::default(),
                     target: Some(q),
-                },
+                }),
             ),
             (1, c.clone(), load("Page C")),
         ],
@@ -281,9 +284,9 @@ async fn a_link_that_opens_a_new_tab_is_followed_into_it() {
             (
                 2,
                 popup.clone(),
-                EventKind::TabOpened {
+                EventKind::TabOpened(TabOpenedEvent {
                     opener_tab_id: Some(1),
-                },
+                }),
             ),
             (2, popup.clone(), load("Popup")),
             (2, popup.clone(), click(button("Confirm", "#confirm"))),

@@ -28,9 +28,11 @@ use workflow_format::{Recording, ValidationError};
 
 pub use devtools::{devtools_flow, devtools_flow_with, to_devtools_json, to_devtools_json_with};
 pub use openclaw::{
-    MAX_BATCH_ACTIONS, SkillFile, default_skills_dir, export_openclaw_skill,
-    export_openclaw_skill_with, render_openclaw_skill, render_openclaw_skill_with, url_glob,
+    MAX_BATCH_ACTIONS, SkillFile, default_skills_dir, render_openclaw_skill,
+    render_openclaw_skill_with, url_glob,
 };
+#[cfg(feature = "write")]
+pub use openclaw::{export_openclaw_skill, export_openclaw_skill_with};
 pub use review::{Finding, FindingKind, looks_like_instructions, review};
 pub use slug::skill_slug;
 // The step model the exports are made from, for callers that export and
@@ -61,10 +63,12 @@ pub enum ExportError {
     #[error("cannot find the home directory to place ~/.openclaw/skills; pass an output directory")]
     NoHome,
     /// Writing the files failed; see `clawtrail_fs::Error`.
+    #[cfg(feature = "write")]
     #[error(transparent)]
     Write(clawtrail_fs::Error),
 }
 
+#[cfg(feature = "write")]
 impl From<clawtrail_fs::Error> for ExportError {
     fn from(e: clawtrail_fs::Error) -> ExportError {
         match e {

@@ -13,7 +13,9 @@ use clawtrail_export::{
 };
 use common::*;
 use serde_json::Value;
-use workflow_format::{EventKind, Modifiers, Recording, RedactionReason};
+use workflow_format::{
+    CheckboxEvent, EventKind, Modifiers, Recording, RedactionReason, SelectEvent,
+};
 
 const SELECTOR_KINDS: &[&str] = &["click", "type", "select", "hover", "scrollIntoView", "wait"];
 const KINDS: &[&str] = &[
@@ -293,14 +295,14 @@ fn secrets_never_appear_and_typed_values_become_placeholders() {
             (URL, redacted(password("#pw"), RedactionReason::Password)),
             (
                 URL,
-                EventKind::Select {
+                EventKind::Select(SelectEvent {
                     target: workflow_format::Target {
                         autocomplete: Some("cc-exp-month".into()),
                         ..textbox("Expiry month", "#month")
                     },
                     values: vec![],
                     labels: vec![],
-                },
+                }),
             ),
             (URL, click(button("Sign in", "#go"))),
         ],
@@ -561,7 +563,7 @@ fn a_checkbox_toggled_through_its_label_is_clicked_through_its_label() {
     let at = rec
         .events
         .iter()
-        .position(|e| matches!(e.kind, EventKind::Checkbox { .. }))
+        .position(|e| matches!(e.kind, EventKind::Checkbox(_)))
         .unwrap_or_else(|| panic!("{file} has a checkbox"));
     let clicks = |rec: &Recording| -> Vec<String> {
         plans(rec)
@@ -579,7 +581,7 @@ fn a_checkbox_toggled_through_its_label_is_clicked_through_its_label() {
     );
     // Clicked on its label: the plan clicks the label wrapping it, and
     // SKILL.md says so; nothing else changes.
-    if let EventKind::Checkbox { via_label, .. } = &mut rec.events[at].kind {
+    if let EventKind::Checkbox(CheckboxEvent { via_label, .. }) = &mut rec.events[at].kind {
         *via_label = true;
     }
     let via = clicks(&rec);

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use serde_json::Value;
-use workflow_format::{AriaRef, EventKind, Problem, Recording, Target};
+use workflow_format::{AriaRef, EventKind, Problem, Recording, SelectEvent, Target};
 
 fn corpus() -> Value {
     let path = concat!(
@@ -60,7 +60,7 @@ fn everywhere(s: &str) -> Recording {
         text: Some("Go".into()),
         ..el("div", "#roled")
     };
-    let select = EventKind::Select {
+    let select = EventKind::Select(SelectEvent {
         target: Target {
             aria: Some(AriaRef {
                 role: "combobox".into(),
@@ -70,7 +70,7 @@ fn everywhere(s: &str) -> Recording {
         },
         values: vec!["m".into()],
         labels: vec![one.clone()],
-    };
+    });
     let mut rec = recording(
         &one,
         vec![

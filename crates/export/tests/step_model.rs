@@ -6,7 +6,8 @@ use chrono::Duration;
 use clawtrail_export::{Action, AlternativeKind, Entry, build_workflow, skill_slug};
 use common::*;
 use workflow_format::{
-    Event, EventKind, Modifiers, NavigationCause, Recording, RedactionReason, TabInfo, Target,
+    ContentEditEvent, Event, EventKind, Modifiers, NavigateEvent, NavigationCause, Recording,
+    RedactionReason, ScrollEvent, SubmitEvent, TabInfo, TabOpenedEvent, Target,
 };
 
 const PAGE2: &str = "https://app.example.com/next";
@@ -118,10 +119,12 @@ fn enter_right_after_typing_needs_no_focus_and_comes_after_the_text() {
 
 #[test]
 fn scroll_noise_collapses_to_the_final_position() {
-    let scroll = |y: f64| EventKind::Scroll {
-        target: None,
-        x: 0.0,
-        y,
+    let scroll = |y: f64| {
+        EventKind::Scroll(ScrollEvent {
+            target: None,
+            x: 0.0,
+            y,
+        })
     };
     let rec = recording(
         "scroll",
@@ -139,7 +142,7 @@ fn scroll_noise_collapses_to_the_final_position() {
 fn navigation_attaches_to_its_cause_and_splits_segments() {
     let go = button("Continue", "#go");
     let mut frame_load = load("ad frame");
-    if let EventKind::Navigate { cause, .. } = &mut frame_load {
+    if let EventKind::Navigate(NavigateEvent { cause, .. }) = &mut frame_load {
         *cause = NavigationCause::Load;
     }
     let rec = recording(
@@ -148,9 +151,9 @@ fn navigation_attaches_to_its_cause_and_splits_segments() {
             (URL, click(go.clone())),
             (
                 URL,
-                EventKind::Submit {
+                EventKind::Submit(SubmitEvent {
                     target: el("form", "#f"),
-                },
+                }),
             ),
             (PAGE2, load("Next page")),
             (PAGE2, click(button("Done", "#done"))),
@@ -197,11 +200,11 @@ fn frame_loads_do_not_split_and_a_typed_url_is_opened() {
         vec![
             (
                 URL,
-                EventKind::Scroll {
+                EventKind::Scroll(ScrollEvent {
                     target: None,
                     x: 0.0,
                     y: 50.0,
-                },
+                }),
             ),
             (PAGE2, load("Typed")),
         ],
@@ -351,9 +354,9 @@ fn two_tabs(opener: u32, gap_ms: i64) -> Recording {
         tab_id: 2,
         frame_path: vec![],
         url: second.into(),
-        kind: EventKind::TabOpened {
+        kind: EventKind::TabOpened(TabOpenedEvent {
             opener_tab_id: Some(opener),
-        },
+        }),
     });
     rec.events.push(Event {
         seq: n + 1,
@@ -407,11 +410,11 @@ fn click_then_load(gap_ms: i64, referrer: Option<&str>) -> workflow_format::Reco
             (URL, click(button("Orders", "#orders"))),
             (
                 PAGE2,
-                EventKind::Navigate {
+                EventKind::Navigate(NavigateEvent {
                     cause: NavigationCause::Load,
                     title: "Next page".into(),
                     from_url: referrer.map(str::to_owned),
-                },
+                }),
             ),
         ],
     );
@@ -494,11 +497,11 @@ fn a_load_after_typing_is_not_the_typing_s() {
             (URL, input(textbox("Search", "#q"), "shoes")),
             (
                 "https://app.example.com/start?q=shoes",
-                EventKind::Navigate {
+                EventKind::Navigate(NavigateEvent {
                     cause: NavigationCause::ReplaceState,
                     title: "Start".into(),
                     from_url: Some(URL.into()),
-                },
+                }),
             ),
         ],
     );
@@ -523,12 +526,12 @@ fn an_enter_whose_effect_is_not_in_the_text_is_kept() {
         vec![
             (
                 URL,
-                EventKind::ContentEdit {
+                EventKind::ContentEdit(ContentEditEvent {
                     target: cell.clone(),
                     text: workflow_format::FieldValue::Text {
                         text: "print(6*7)".into(),
                     },
-                },
+                }),
             ),
             (URL, key("Enter", shift, Some(cell.clone()))),
         ],
@@ -601,11 +604,11 @@ fn an_editable_region_s_text_is_no_way_to_find_it() {
 
 /// A main-frame navigation with no referrer (the browser's own buttons).
 fn nav(cause: NavigationCause, title: &str) -> EventKind {
-    EventKind::Navigate {
+    EventKind::Navigate(NavigateEvent {
         cause,
         title: title.into(),
         from_url: None,
-    }
+    })
 }
 
 #[test]
@@ -795,12 +798,12 @@ fn text_typed_into_an_editable_region_is_no_way_to_find_what_is_inside() {
             (URL, click(para.clone())),
             (
                 URL,
-                EventKind::ContentEdit {
+                EventKind::ContentEdit(ContentEditEvent {
                     target: body,
                     text: workflow_format::FieldValue::Text {
                         text: "Ship the release today".into(),
                     },
-                },
+                }),
             ),
             (URL, click(para)),
             (URL, click(link)),
@@ -851,13 +854,13 @@ fn devtools_selectors_leave_out_text_when_aria_says_it_precisely() {
 fn a_scroll_between_a_submit_and_the_load_it_caused_does_not_hide_the_cause() {
     // Django's admin: Save is below the fold; the scroll that brought it
     // into view is reported in the frame after the click and the submit.
-    let scroll = EventKind::Scroll {
+    let scroll = EventKind::Scroll(ScrollEvent {
         target: None,
         x: 0.0,
         y: 119.0,
-    };
+    });
     let mut next = load("Next page");
-    if let EventKind::Navigate { from_url, .. } = &mut next {
+    if let EventKind::Navigate(NavigateEvent { from_url, .. }) = &mut next {
         *from_url = Some(URL.into());
     }
     let rec = recording(
@@ -866,9 +869,9 @@ fn a_scroll_between_a_submit_and_the_load_it_caused_does_not_hide_the_cause() {
             (URL, click(button("Save", "#save"))),
             (
                 URL,
-                EventKind::Submit {
+                EventKind::Submit(SubmitEvent {
                     target: el("form", "#f"),
-                },
+                }),
             ),
             (URL, scroll.clone()),
             (PAGE2, next),

@@ -1,7 +1,10 @@
 //! Human descriptions of targets and events ("button 'Sign in'"), shared by
 //! `clawtrail show`, the viewer and the exporters so they all say the same.
 
-use crate::model::{EventKind, FieldValue, Target};
+use crate::model::{
+    CheckboxEvent, ContentEditEvent, EventKind, FieldValue, InputEvent, KeyEvent, NavigateEvent,
+    RadioEvent, ScrollEvent, SelectEvent, SubmitEvent, TabOpenedEvent, Target,
+};
 
 /// Longest quoted text in a description, in characters.
 const QUOTE_MAX: usize = 60;
@@ -67,33 +70,33 @@ impl EventKind {
             EventKind::Click(p) => format!("Click {}", p.target.describe()),
             EventKind::DoubleClick(p) => format!("Double-click {}", p.target.describe()),
             EventKind::ContextClick(p) => format!("Right-click {}", p.target.describe()),
-            EventKind::Input { target, value } => {
+            EventKind::Input(InputEvent { target, value }) => {
                 format!("Type {} into {}", value.describe(), target.describe())
             }
-            EventKind::ContentEdit { target, text } => {
+            EventKind::ContentEdit(ContentEditEvent { target, text }) => {
                 format!("Edit {} to {}", target.describe(), text.describe())
             }
-            EventKind::Select { target, labels, .. } => {
+            EventKind::Select(SelectEvent { target, labels, .. }) => {
                 let shown: Vec<String> = labels.iter().map(|l| quote(l)).collect();
                 format!("Select {} in {}", shown.join(", "), target.describe())
             }
-            EventKind::Checkbox {
+            EventKind::Checkbox(CheckboxEvent {
                 target, checked, ..
-            } => format!(
+            }) => format!(
                 "{} {}",
                 if *checked { "Check" } else { "Uncheck" },
                 target.describe()
             ),
-            EventKind::Radio { target, .. } => format!("Choose {}", target.describe()),
-            EventKind::Submit { target } => format!("Submit {}", target.describe()),
-            EventKind::Key { key, modifiers, .. } => {
+            EventKind::Radio(RadioEvent { target, .. }) => format!("Choose {}", target.describe()),
+            EventKind::Submit(SubmitEvent { target }) => format!("Submit {}", target.describe()),
+            EventKind::Key(KeyEvent { key, modifiers, .. }) => {
                 format!("Press {}", modifiers.label_combo(key))
             }
-            EventKind::Scroll { target, x, y } => match target {
+            EventKind::Scroll(ScrollEvent { target, x, y }) => match target {
                 Some(t) => format!("Scroll {} to ({x:.0}, {y:.0})", t.describe()),
                 None => format!("Scroll page to ({x:.0}, {y:.0})"),
             },
-            EventKind::Navigate { cause, title, .. } => {
+            EventKind::Navigate(NavigateEvent { cause, title, .. }) => {
                 let cause = format!("{cause:?}");
                 if title.is_empty() {
                     format!("Navigate ({cause})")
@@ -101,7 +104,7 @@ impl EventKind {
                     format!("Navigate ({cause}) to {}", quote(title))
                 }
             }
-            EventKind::TabOpened { opener_tab_id } => match opener_tab_id {
+            EventKind::TabOpened(TabOpenedEvent { opener_tab_id }) => match opener_tab_id {
                 Some(o) => format!("Open tab (from tab {o})"),
                 None => "Open tab".to_owned(),
             },

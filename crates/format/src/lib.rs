@@ -21,10 +21,14 @@ mod validate;
 
 pub use model::*;
 pub use pages::{PageGroup, format_offset, page_groups};
-pub use parse::{ParseError, from_json_slice, from_json_str, to_canonical_json};
+pub use parse::{
+    ParseError, from_json_slice, from_json_str, is_canonical_json, to_canonical_json,
+    write_canonical_json,
+};
 pub use rules::{
-    ALLOWED_ABOUT_URLS, ARIA_ROLES, ClipboardKey, UrlPolicy, UrlProblem, allowed_scheme_with,
-    check_url, clipboard_key, display_host, is_aria_role, quick_url_ok, roles_match,
+    ALLOWED_ABOUT_URLS, ARIA_ROLES, ClipboardKey, NAMED_KEYS, UrlPolicy, UrlProblem,
+    allowed_scheme_with, check_url, clipboard_key, display_host, is_aria_role, quick_url_ok,
+    roles_match,
 };
 pub use rules::{
     ALLOWED_SCHEMES, BANK_ACCOUNT_WORDS, CARD_WORDS, CJK_WORDS, FieldFacts,

@@ -87,11 +87,19 @@ pub struct Event {
 }
 
 /// What happened. Serialized with a `type` tag, e.g. `{"type": "click", ...}`.
-// `Deserialize` is written by hand in `tagged.rs`: serde's derive buffers
-// every event kind before reading it. (A `//` comment: doc comments end up
-// in the published schema.)
-#[derive(Debug, Clone, PartialEq, Serialize)]
+// `remote = "Self"`: the derives write inherent `EventKind::serialize` and
+// `EventKind::deserialize` instead of the trait impls. `tagged.rs` writes
+// the impls: `Deserialize` reads a tag-first object straight into the
+// variant's payload and hands anything else to the derived function, which
+// buffers every member first. Each payload is its own struct so that the
+// fast path can call that struct's derived `Deserialize`. The inherent
+// functions are public and win over the traits in a path call, so
+// `EventKind::deserialize(d)` always buffers; `serde_json::from_*` and
+// `<EventKind as Deserialize>::deserialize` take the fast path. (A `//`
+// comment: doc comments end up in the published schema.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(remote = "Self")]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventKind {
     /// A primary-button (or other-button) single click.
@@ -99,82 +107,132 @@ pub enum EventKind {
     DoubleClick(Pointer),
     /// A right click that opened (or would open) a context menu.
     ContextClick(Pointer),
-    /// The final value of a text field after the user typed into it. Typing
-    /// is merged: one event per field edit, never one per keystroke.
-    Input {
-        target: Target,
-        value: FieldValue,
-    },
-    /// A `<select>` changed; `values` are the selected options' values and
-    /// `labels` their visible texts, in the same order.
-    Select {
-        target: Target,
-        values: Vec<String>,
-        labels: Vec<String>,
-    },
-    /// A checkbox was toggled to `checked`.
-    Checkbox {
-        target: Target,
-        checked: bool,
-        /// The user clicked the `<label>` wrapping the checkbox, not the
-        /// checkbox itself. Custom checkboxes (a web component's, a CSS
-        /// framework's) hide the real input under a box drawn in the label,
-        /// so the input cannot take a click and a replay must click the
-        /// label, as the user did. Absent (false) in older recordings.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        via_label: bool,
-    },
-    /// A radio button was selected.
-    Radio {
-        target: Target,
-        value: String,
-        /// As for [`EventKind::Checkbox`].
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        via_label: bool,
-    },
-    /// A `contenteditable` region's text after an edit.
-    ContentEdit {
-        target: Target,
-        text: FieldValue,
-    },
-    /// A form was submitted (button, Enter in a field, or script).
-    Submit {
-        target: Target,
-    },
-    /// A key that matters for replay: Enter, Escape, Tab, arrows, and
-    /// shortcuts with Ctrl/Meta/Alt. Ordinary typing is never a `key` event;
-    /// see [`crate::is_significant_key`].
-    Key {
-        /// `KeyboardEvent.key`, e.g. `"Enter"` or `"k"`.
-        key: String,
-        /// `KeyboardEvent.code`, e.g. `"KeyK"`.
-        code: String,
-        modifiers: Modifiers,
-        /// The focused element, if it is not the document body.
-        target: Option<Target>,
-    },
-    /// Final scroll position after the user stopped scrolling (debounced).
-    /// `target` is `None` for the window itself.
-    Scroll {
-        target: Option<Target>,
-        x: f64,
-        y: f64,
-    },
-    /// The page (or the SPA route) changed. The event's `url` is the new URL.
-    Navigate {
-        cause: NavigationCause,
-        title: String,
-        /// The URL before, when known.
-        from_url: Option<String>,
-    },
-    /// A tab joined the recording (it was opened during it).
-    TabOpened {
-        opener_tab_id: Option<TabId>,
-    },
+    Input(InputEvent),
+    Select(SelectEvent),
+    Checkbox(CheckboxEvent),
+    Radio(RadioEvent),
+    ContentEdit(ContentEditEvent),
+    Submit(SubmitEvent),
+    Key(KeyEvent),
+    Scroll(ScrollEvent),
+    Navigate(NavigateEvent),
+    TabOpened(TabOpenedEvent),
     /// The user switched to this tab.
     TabActivated,
     /// The tab was closed.
     TabClosed,
+}
+
+/// The final value of a text field after the user typed into it. Typing
+/// is merged: one event per field edit, never one per keystroke.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InputEvent {
+    pub target: Target,
+    pub value: FieldValue,
+}
+
+/// A `<select>` changed; `values` are the selected options' values and
+/// `labels` their visible texts, in the same order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SelectEvent {
+    pub target: Target,
+    pub values: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+/// A checkbox was toggled to `checked`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CheckboxEvent {
+    pub target: Target,
+    pub checked: bool,
+    /// The user clicked the `<label>` wrapping the checkbox, not the
+    /// checkbox itself. Custom checkboxes (a web component's, a CSS
+    /// framework's) hide the real input under a box drawn in the label,
+    /// so the input cannot take a click and a replay must click the
+    /// label, as the user did. Absent (false) in older recordings.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub via_label: bool,
+}
+
+/// A radio button was selected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RadioEvent {
+    pub target: Target,
+    pub value: String,
+    /// As for [`EventKind::Checkbox`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub via_label: bool,
+}
+
+/// A `contenteditable` region's text after an edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContentEditEvent {
+    pub target: Target,
+    pub text: FieldValue,
+}
+
+/// A form was submitted (button, Enter in a field, or script).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SubmitEvent {
+    pub target: Target,
+}
+
+/// A key that matters for replay: Enter, Escape, Tab, arrows, and
+/// shortcuts with Ctrl/Meta/Alt. Ordinary typing is never a `key` event;
+/// see [`crate::is_significant_key`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KeyEvent {
+    /// `KeyboardEvent.key`, e.g. `"Enter"` or `"k"`.
+    pub key: String,
+    /// `KeyboardEvent.code`, e.g. `"KeyK"`.
+    pub code: String,
+    pub modifiers: Modifiers,
+    /// The focused element, if it is not the document body.
+    pub target: Option<Target>,
+}
+
+/// Final scroll position after the user stopped scrolling (debounced).
+/// `target` is `None` for the window itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScrollEvent {
+    pub target: Option<Target>,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The page (or the SPA route) changed. The event's `url` is the new URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NavigateEvent {
+    pub cause: NavigationCause,
+    pub title: String,
+    /// The URL before, when known.
+    pub from_url: Option<String>,
+}
+
+/// A tab joined the recording (it was opened during it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TabOpenedEvent {
+    pub opener_tab_id: Option<TabId>,
 }
 
 /// The details shared by the click kinds.
@@ -324,8 +382,7 @@ pub struct Rect {
 
 /// What the user put into a field: the text, or a marker saying it was
 /// deliberately not captured.
-// `Deserialize` is in `tagged.rs`, like `EventKind`'s.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldValue {
@@ -533,15 +590,37 @@ impl EventKind {
             EventKind::Click(p) | EventKind::DoubleClick(p) | EventKind::ContextClick(p) => {
                 Some(&p.target)
             }
-            EventKind::Input { target, .. }
-            | EventKind::Select { target, .. }
-            | EventKind::Checkbox { target, .. }
-            | EventKind::Radio { target, .. }
-            | EventKind::ContentEdit { target, .. }
-            | EventKind::Submit { target } => Some(target),
-            EventKind::Key { target, .. } | EventKind::Scroll { target, .. } => target.as_ref(),
-            EventKind::Navigate { .. }
-            | EventKind::TabOpened { .. }
+            EventKind::Input(InputEvent { target, .. })
+            | EventKind::Select(SelectEvent { target, .. })
+            | EventKind::Checkbox(CheckboxEvent { target, .. })
+            | EventKind::Radio(RadioEvent { target, .. })
+            | EventKind::ContentEdit(ContentEditEvent { target, .. })
+            | EventKind::Submit(SubmitEvent { target }) => Some(target),
+            EventKind::Key(KeyEvent { target, .. })
+            | EventKind::Scroll(ScrollEvent { target, .. }) => target.as_ref(),
+            EventKind::Navigate(_)
+            | EventKind::TabOpened(_)
+            | EventKind::TabActivated
+            | EventKind::TabClosed => None,
+        }
+    }
+
+    /// [`EventKind::target`], mutably.
+    pub fn target_mut(&mut self) -> Option<&mut Target> {
+        match self {
+            EventKind::Click(p) | EventKind::DoubleClick(p) | EventKind::ContextClick(p) => {
+                Some(&mut p.target)
+            }
+            EventKind::Input(InputEvent { target, .. })
+            | EventKind::Select(SelectEvent { target, .. })
+            | EventKind::Checkbox(CheckboxEvent { target, .. })
+            | EventKind::Radio(RadioEvent { target, .. })
+            | EventKind::ContentEdit(ContentEditEvent { target, .. })
+            | EventKind::Submit(SubmitEvent { target }) => Some(target),
+            EventKind::Key(KeyEvent { target, .. })
+            | EventKind::Scroll(ScrollEvent { target, .. }) => target.as_mut(),
+            EventKind::Navigate(_)
+            | EventKind::TabOpened(_)
             | EventKind::TabActivated
             | EventKind::TabClosed => None,
         }
@@ -549,23 +628,7 @@ impl EventKind {
 
     /// The `type` tag, e.g. `"double_click"`.
     pub fn type_name(&self) -> &'static str {
-        match self {
-            EventKind::Click(_) => "click",
-            EventKind::DoubleClick(_) => "double_click",
-            EventKind::ContextClick(_) => "context_click",
-            EventKind::Input { .. } => "input",
-            EventKind::Select { .. } => "select",
-            EventKind::Checkbox { .. } => "checkbox",
-            EventKind::Radio { .. } => "radio",
-            EventKind::ContentEdit { .. } => "content_edit",
-            EventKind::Submit { .. } => "submit",
-            EventKind::Key { .. } => "key",
-            EventKind::Scroll { .. } => "scroll",
-            EventKind::Navigate { .. } => "navigate",
-            EventKind::TabOpened { .. } => "tab_opened",
-            EventKind::TabActivated => "tab_activated",
-            EventKind::TabClosed => "tab_closed",
-        }
+        crate::tagged::type_name(self)
     }
 }
 

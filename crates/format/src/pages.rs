@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::model::{EventKind, FieldValue, Recording, TabId};
+use crate::model::{
+    ContentEditEvent, EventKind, FieldValue, InputEvent, NavigateEvent, Recording, TabId,
+};
 
 /// A run of consecutive events on one page of one tab.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +33,7 @@ pub fn page_groups(rec: &Recording) -> Vec<PageGroup> {
     let mut out: Vec<PageGroup> = Vec::new();
     for (i, ev) in rec.events.iter().enumerate() {
         let top_nav = match &ev.kind {
-            EventKind::Navigate { title, .. } if ev.frame_path.is_empty() => {
+            EventKind::Navigate(NavigateEvent { title, .. }) if ev.frame_path.is_empty() => {
                 page_of.insert(ev.tab_id, (ev.url.clone(), title.clone()));
                 true
             }
@@ -68,13 +70,13 @@ impl EventKind {
     pub fn is_redacted(&self) -> bool {
         matches!(
             self,
-            EventKind::Input {
+            EventKind::Input(InputEvent {
                 value: FieldValue::Redacted { .. },
                 ..
-            } | EventKind::ContentEdit {
+            }) | EventKind::ContentEdit(ContentEditEvent {
                 text: FieldValue::Redacted { .. },
                 ..
-            }
+            })
         )
     }
 }
@@ -114,8 +116,7 @@ mod tests {
         for g in &groups[1..] {
             let first = &rec.events[g.events.start];
             let prev = &rec.events[g.events.start - 1];
-            let nav =
-                matches!(first.kind, EventKind::Navigate { .. }) && first.frame_path.is_empty();
+            let nav = matches!(first.kind, EventKind::Navigate(_)) && first.frame_path.is_empty();
             assert!(
                 nav || first.tab_id != prev.tab_id,
                 "group at {} has a reason",

@@ -282,6 +282,40 @@ pub fn to_canonical_json(recording: &Recording) -> Vec<u8> {
     serde_json::to_vec(recording).expect("a Recording always serializes")
 }
 
+/// [`to_canonical_json`] straight into `w`, the same bytes without a
+/// buffer of the whole recording (the relay writes a 50 MB upload this way
+/// into its file). Only `w`'s own errors can fail it.
+pub fn write_canonical_json(recording: &Recording, w: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer(w, recording).map_err(std::io::Error::from)
+}
+
+/// Whether `bytes` are exactly [`to_canonical_json`]`(recording)`, found
+/// by serializing against them without building the canonical bytes; it
+/// stops at the first byte that differs. The extension always sends the
+/// canonical form, so the relay can store the bytes it received.
+pub fn is_canonical_json(recording: &Recording, bytes: &[u8]) -> bool {
+    /// A writer that only accepts the bytes of `expected`, in order.
+    struct Against<'a> {
+        expected: &'a [u8],
+    }
+    impl std::io::Write for Against<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            match self.expected.strip_prefix(buf) {
+                Some(rest) => {
+                    self.expected = rest;
+                    Ok(buf.len())
+                }
+                None => Err(std::io::ErrorKind::InvalidData.into()),
+            }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut against = Against { expected: bytes };
+    serde_json::to_writer(&mut against, recording).is_ok() && against.expected.is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +372,62 @@ mod tests {
                 prop_assert_eq!(scan, reference, "{}", text);
             }
         }
+    }
+
+    /// Every member whose value the published schema lets be an array, so
+    /// that a new `Vec` field without an [`ARRAY_MEMBERS`] entry (which
+    /// both array checks would then refuse) fails here, not on uploads.
+    #[cfg(feature = "schema")]
+    #[test]
+    fn array_members_are_the_schemas_array_members() {
+        use std::collections::BTreeSet;
+
+        fn may_be_array(schema: &Value, root: &Value) -> bool {
+            if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+                let name = r.strip_prefix("#/$defs/").expect("only local refs");
+                return may_be_array(&root["$defs"][name], root);
+            }
+            let typed = match schema.get("type") {
+                Some(Value::String(t)) => t == "array",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "array"),
+                _ => false,
+            };
+            typed
+                || ["anyOf", "oneOf", "allOf"].iter().any(|k| {
+                    schema
+                        .get(*k)
+                        .and_then(Value::as_array)
+                        .is_some_and(|branches| branches.iter().any(|b| may_be_array(b, root)))
+                })
+        }
+
+        fn walk(schema: &Value, root: &Value, found: &mut BTreeSet<String>) {
+            match schema {
+                Value::Object(o) => {
+                    if let Some(Value::Object(props)) = o.get("properties") {
+                        for (name, member) in props {
+                            if may_be_array(member, root) {
+                                found.insert(name.clone());
+                            }
+                        }
+                    }
+                    for v in o.values() {
+                        walk(v, root, found);
+                    }
+                }
+                Value::Array(a) => a.iter().for_each(|v| walk(v, root, found)),
+                _ => {}
+            }
+        }
+
+        let schema = crate::json_schema().to_value();
+        let mut found = BTreeSet::new();
+        walk(&schema, &schema, &mut found);
+        let listed: BTreeSet<String> = ARRAY_MEMBERS.iter().map(|m| m.to_string()).collect();
+        assert_eq!(
+            found, listed,
+            "ARRAY_MEMBERS must list exactly the schema's array members"
+        );
     }
 
     #[test]

@@ -418,7 +418,7 @@ impl Target {
 }
 
 /// Named keys recorded on their own (without a modifier).
-const NAMED_KEYS: &[&str] = &[
+pub const NAMED_KEYS: &[&str] = &[
     "Enter",
     "Escape",
     "Tab",

@@ -1,5 +1,5 @@
-//! Hand-written `Deserialize` for the two internally tagged enums,
-//! [`EventKind`] (`"type"`) and [`FieldValue`] (`"kind"`).
+//! Hand-written `Deserialize` (and the `Serialize` that comes with it) for
+//! [`EventKind`], an internally tagged enum (`"type"`).
 //!
 //! serde's derive cannot know where the tag is in an object, so it buffers
 //! every member of every event kind into a generic tree first, then reads
@@ -7,57 +7,212 @@
 //! its allocations) cost more than the rest of the parse. Every writer we
 //! have puts the tag first (serde serializes it first; so do the extension
 //! and the canonical form), so when the first member is the tag, the rest
-//! of the object is read straight into the variant's fields. Any other
-//! member order still parses, by buffering, exactly as before.
+//! of the object is read straight into the variant's payload struct with
+//! that struct's derived `Deserialize`. Any other member order, and the
+//! array form, go to the enum's own derived deserializer (`remote = "Self"`
+//! in `model.rs` keeps it as the inherent `EventKind::deserialize`).
 //!
-//! The language accepted is the derive's, member for member: the variant
-//! payloads are derived structs with `deny_unknown_fields`, a second tag is
-//! a duplicate, a missing tag is a missing field, an unknown tag names the
-//! variants. Unit variants ignore other members, as the derive does. The
-//! `Serialize` and `JsonSchema` derives in `model.rs` are untouched.
+//! The language accepted is the derive's, member for member: the payloads
+//! deny unknown fields, a second tag is a duplicate, a missing tag is a
+//! missing field, an unknown tag names the variants. Unit variants ignore
+//! other members, as the derive does. The tag, the variant names and the
+//! "expected" text are not written here: they are read off the derived
+//! deserializer once (see [`Shape`]), so they cannot drift from the type.
+//!
+//! `FieldValue` keeps serde's derive: its payload is one short member, and
+//! buffering it measured no slower than a fast path did (see the bench in
+//! `crates/bench/benches/ingest.rs`).
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
-use serde::Deserialize;
 use serde::de::value::{
-    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,
+    BorrowedStrDeserializer, MapAccessDeserializer, MapDeserializer, SeqAccessDeserializer,
+    StringDeserializer,
 };
 use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    self, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess,
     Visitor,
 };
+use serde::{Deserialize, Serialize, Serializer};
 
-use crate::model::{
-    EventKind, FieldValue, Modifiers, NavigationCause, Pointer, RedactionReason, TabId, Target,
-};
+use crate::model::EventKind;
 
-/// An internally tagged enum, described for [`TaggedVisitor`].
-trait Tagged: Sized {
-    /// The tag member, e.g. `"type"`.
-    const TAG: &'static str;
-    /// What serde's derive says it expected, e.g. `internally tagged enum
-    /// EventKind`, so that messages stay the same.
-    const EXPECTING: &'static str;
-    /// The tag values, in declaration order.
-    const VARIANTS: &'static [&'static str];
+/// An internally tagged enum whose derive is kept as an inherent function.
+trait Tagged: Sized + 'static {
+    /// serde's derived deserializer, which buffers.
+    fn derived<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
 
-    /// The same enum with serde's derived (buffering) `Deserialize`, for
-    /// objects whose first member is not the tag.
-    type Buffered: DeserializeOwned + Into<Self>;
+    /// What the derive knows about the enum, probed once.
+    fn shape() -> &'static Shape;
 
-    /// Reads the members other than the tag as variant `index` of
-    /// [`Self::VARIANTS`].
-    fn payload<'de, D: Deserializer<'de>>(
-        index: usize,
-        rest: D,
-    ) -> Result<Self::Buffered, D::Error>;
+    /// Reads the members after the tag as variant `index` of
+    /// [`Shape::variants`].
+    fn payload<'de, D: Deserializer<'de>>(index: usize, rest: D) -> Result<Self, D::Error>;
 }
 
-fn deserialize_tagged<'de, T: Tagged, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-    // `deserialize_any`, like the derive: a non-object fails with the same
-    // "invalid type ..., expected internally tagged enum ..." message.
-    d.deserialize_any(TaggedVisitor(PhantomData))
+/// The derive's own description of an internally tagged enum.
+struct Shape {
+    /// The tag member, e.g. `"type"`.
+    tag: &'static str,
+    /// The tag values in declaration order: the list serde's derive hands
+    /// to `unknown_variant`.
+    variants: &'static [&'static str],
+    /// What the derive says it expected (`internally tagged enum
+    /// EventKind`), so that messages stay the same.
+    expecting: String,
+}
+
+impl Shape {
+    /// Runs the derived deserializer over three tiny inputs whose errors
+    /// carry what it knows: no members (a missing tag names the tag), a tag
+    /// no variant has (the refusal lists the variants), and a non-object
+    /// (the refusal says what was expected).
+    fn probe<T: Tagged>() -> Shape {
+        let none = MapDeserializer::<_, Probe>::new(std::iter::empty::<(&str, &str)>());
+        let Err(Probe::MissingField(tag)) = T::derived(none) else {
+            panic!("serde's derive did not report the missing tag");
+        };
+        // No variant is spelt "": `rename_all` never makes an empty name.
+        let unknown = MapDeserializer::<_, Probe>::new(std::iter::once((tag, "")));
+        let Err(Probe::UnknownVariant(variants)) = T::derived(unknown) else {
+            panic!("serde's derive did not list the variants");
+        };
+        let Err(Probe::InvalidType(expecting)) =
+            T::derived(IntoDeserializer::<Probe>::into_deserializer(false))
+        else {
+            panic!("serde's derive did not say what it expected");
+        };
+        Shape {
+            tag,
+            variants,
+            expecting,
+        }
+    }
+}
+
+/// An error that keeps the arguments serde's derive reports with.
+#[derive(Debug)]
+enum Probe {
+    MissingField(&'static str),
+    UnknownVariant(&'static [&'static str]),
+    InvalidType(String),
+    Other(String),
+}
+
+impl fmt::Display for Probe {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Probe::Other(msg) => f.write_str(msg),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+impl std::error::Error for Probe {}
+
+impl de::Error for Probe {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Probe::Other(msg.to_string())
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Probe::MissingField(field)
+    }
+
+    fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
+        Probe::UnknownVariant(expected)
+    }
+
+    fn invalid_type(_: de::Unexpected, expected: &dyn de::Expected) -> Self {
+        Probe::InvalidType(expected.to_string())
+    }
+}
+
+impl Tagged for EventKind {
+    fn derived<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The inherent function the derive wrote, not this trait's.
+        EventKind::deserialize(d)
+    }
+
+    fn shape() -> &'static Shape {
+        static SHAPE: OnceLock<Shape> = OnceLock::new();
+        SHAPE.get_or_init(Shape::probe::<EventKind>)
+    }
+
+    fn payload<'de, D: Deserializer<'de>>(index: usize, rest: D) -> Result<Self, D::Error> {
+        use EventKind as K;
+        // Declaration order, the derive's order; `variant_index` is the
+        // inverse. `the_fast_path_builds_the_variant_its_tag_names` checks
+        // both against the serialized tag of every variant.
+        Ok(match index {
+            0 => K::Click(Deserialize::deserialize(rest)?),
+            1 => K::DoubleClick(Deserialize::deserialize(rest)?),
+            2 => K::ContextClick(Deserialize::deserialize(rest)?),
+            3 => K::Input(Deserialize::deserialize(rest)?),
+            4 => K::Select(Deserialize::deserialize(rest)?),
+            5 => K::Checkbox(Deserialize::deserialize(rest)?),
+            6 => K::Radio(Deserialize::deserialize(rest)?),
+            7 => K::ContentEdit(Deserialize::deserialize(rest)?),
+            8 => K::Submit(Deserialize::deserialize(rest)?),
+            9 => K::Key(Deserialize::deserialize(rest)?),
+            10 => K::Scroll(Deserialize::deserialize(rest)?),
+            11 => K::Navigate(Deserialize::deserialize(rest)?),
+            12 => K::TabOpened(Deserialize::deserialize(rest)?),
+            // Unit variants: the derive ignores any other members.
+            13 => {
+                IgnoredAny::deserialize(rest)?;
+                K::TabActivated
+            }
+            14 => {
+                IgnoredAny::deserialize(rest)?;
+                K::TabClosed
+            }
+            // A variant added to the enum but not here; the test above
+            // fails before such a build ships.
+            _ => {
+                return Err(de::Error::custom(format_args!(
+                    "no fast path for variant `{}`",
+                    Self::shape().variants[index]
+                )));
+            }
+        })
+    }
+}
+
+/// The position of `kind`'s variant in the declaration (and the derive's
+/// variant list).
+fn variant_index(kind: &EventKind) -> usize {
+    match kind {
+        EventKind::Click(_) => 0,
+        EventKind::DoubleClick(_) => 1,
+        EventKind::ContextClick(_) => 2,
+        EventKind::Input(_) => 3,
+        EventKind::Select(_) => 4,
+        EventKind::Checkbox(_) => 5,
+        EventKind::Radio(_) => 6,
+        EventKind::ContentEdit(_) => 7,
+        EventKind::Submit(_) => 8,
+        EventKind::Key(_) => 9,
+        EventKind::Scroll(_) => 10,
+        EventKind::Navigate(_) => 11,
+        EventKind::TabOpened(_) => 12,
+        EventKind::TabActivated => 13,
+        EventKind::TabClosed => 14,
+    }
+}
+
+/// [`EventKind::type_name`]: the derive's name for the variant.
+pub(crate) fn type_name(kind: &EventKind) -> &'static str {
+    EventKind::shape().variants[variant_index(kind)]
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // The inherent function the derive wrote.
+        EventKind::serialize(self, s)
+    }
 }
 
 impl<'de> Deserialize<'de> for EventKind {
@@ -66,10 +221,10 @@ impl<'de> Deserialize<'de> for EventKind {
     }
 }
 
-impl<'de> Deserialize<'de> for FieldValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize_tagged(d)
-    }
+fn deserialize_tagged<'de, T: Tagged, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    // `deserialize_any`, like the derive: a non-object fails with the same
+    // "invalid type ..., expected internally tagged enum ..." message.
+    d.deserialize_any(TaggedVisitor(PhantomData))
 }
 
 struct TaggedVisitor<T>(PhantomData<T>);
@@ -78,14 +233,15 @@ impl<'de, T: Tagged> Visitor<'de> for TaggedVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(T::EXPECTING)
+        f.write_str(&T::shape().expecting)
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<T, M::Error> {
+        let tag = T::shape().tag;
         let Some(key) = map.next_key_seed(KeySeed)? else {
-            return Err(de::Error::missing_field(T::TAG));
+            return Err(de::Error::missing_field(tag));
         };
-        if key.as_str() != T::TAG {
+        if key.as_str() != tag {
             // The tag comes later (or never): let the derive buffer the
             // members, starting again from the one already read. The
             // buffer keeps their order and any duplicates, which a
@@ -94,18 +250,20 @@ impl<'de, T: Tagged> Visitor<'de> for TaggedVisitor<T> {
                 first: Some(key),
                 map,
             };
-            return T::Buffered::deserialize(MapAccessDeserializer::new(replay)).map(Into::into);
+            return T::derived(MapAccessDeserializer::new(replay));
         }
         // The fast path: no buffering.
         let index = map.next_value_seed(TagSeed::<T>(PhantomData))?;
-        let rest = MapAccessDeserializer::new(AfterTag::<M, T>(map, PhantomData));
-        T::payload(index, rest).map(Into::into)
+        T::payload(
+            index,
+            MapAccessDeserializer::new(AfterTag::<M, T>(map, PhantomData)),
+        )
     }
 
     /// serde's derive also reads `[tag, member values...]`; so does this,
     /// by handing the sequence to it.
     fn visit_seq<S: SeqAccess<'de>>(self, seq: S) -> Result<T, S::Error> {
-        T::Buffered::deserialize(SeqAccessDeserializer::new(seq)).map(Into::into)
+        T::derived(SeqAccessDeserializer::new(seq))
     }
 }
 
@@ -215,20 +373,22 @@ impl<'de, T: Tagged> Visitor<'de> for TagSeed<T> {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        let variants = T::shape().variants;
         match usize::try_from(v) {
-            Ok(i) if i < T::VARIANTS.len() => Ok(i),
+            Ok(i) if i < variants.len() => Ok(i),
             _ => Err(E::invalid_value(
                 de::Unexpected::Unsigned(v),
-                &format!("variant index 0 <= i < {}", T::VARIANTS.len()).as_str(),
+                &format!("variant index 0 <= i < {}", variants.len()).as_str(),
             )),
         }
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<usize, E> {
-        T::VARIANTS
+        let variants = T::shape().variants;
+        variants
             .iter()
             .position(|v| *v == s)
-            .ok_or_else(|| E::unknown_variant(s, T::VARIANTS))
+            .ok_or_else(|| E::unknown_variant(s, variants))
     }
 
     fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<usize, E> {
@@ -247,9 +407,10 @@ impl<'de, M: MapAccess<'de>, T: Tagged> MapAccess<'de> for AfterTag<M, T> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, M::Error> {
+        let tag = T::shape().tag;
         match self.0.next_key_seed(KeySeed)? {
             None => Ok(None),
-            Some(k) if k.as_str() == T::TAG => Err(de::Error::duplicate_field(T::TAG)),
+            Some(k) if k.as_str() == tag => Err(de::Error::duplicate_field(tag)),
             Some(k) => k.deserialize_with(seed).map(Some),
         }
     }
@@ -263,359 +424,31 @@ impl<'de, M: MapAccess<'de>, T: Tagged> MapAccess<'de> for AfterTag<M, T> {
     }
 }
 
-// The same two enums with serde's derive, struct variants replaced by
-// newtype variants around a struct of the same members (read the same way
-// from the members after the tag). Their derived `Deserialize` is what
-// refuses unknown, duplicate and missing members.
-
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum BufferedKind {
-    Click(Pointer),
-    DoubleClick(Pointer),
-    ContextClick(Pointer),
-    Input(InputFields),
-    Select(SelectFields),
-    Checkbox(CheckboxFields),
-    Radio(RadioFields),
-    ContentEdit(ContentEditFields),
-    Submit(SubmitFields),
-    Key(KeyFields),
-    Scroll(ScrollFields),
-    Navigate(NavigateFields),
-    TabOpened(TabOpenedFields),
-    TabActivated,
-    TabClosed,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum BufferedValue {
-    Text(TextFields),
-    Redacted(RedactedFields),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InputFields {
-    target: Target,
-    value: FieldValue,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SelectFields {
-    target: Target,
-    values: Vec<String>,
-    labels: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CheckboxFields {
-    target: Target,
-    checked: bool,
-    #[serde(default)]
-    via_label: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RadioFields {
-    target: Target,
-    value: String,
-    #[serde(default)]
-    via_label: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ContentEditFields {
-    target: Target,
-    text: FieldValue,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SubmitFields {
-    target: Target,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyFields {
-    key: String,
-    code: String,
-    modifiers: Modifiers,
-    target: Option<Target>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ScrollFields {
-    target: Option<Target>,
-    x: f64,
-    y: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NavigateFields {
-    cause: NavigationCause,
-    title: String,
-    from_url: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TabOpenedFields {
-    opener_tab_id: Option<TabId>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TextFields {
-    text: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RedactedFields {
-    reason: RedactionReason,
-}
-
-impl Tagged for EventKind {
-    const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "internally tagged enum EventKind";
-    // In `BufferedKind`'s order, which `payload` follows.
-    const VARIANTS: &'static [&'static str] = &[
-        "click",
-        "double_click",
-        "context_click",
-        "input",
-        "select",
-        "checkbox",
-        "radio",
-        "content_edit",
-        "submit",
-        "key",
-        "scroll",
-        "navigate",
-        "tab_opened",
-        "tab_activated",
-        "tab_closed",
-    ];
-    type Buffered = BufferedKind;
-
-    fn payload<'de, D: Deserializer<'de>>(index: usize, rest: D) -> Result<BufferedKind, D::Error> {
-        use BufferedKind as B;
-        Ok(match index {
-            0 => B::Click(Deserialize::deserialize(rest)?),
-            1 => B::DoubleClick(Deserialize::deserialize(rest)?),
-            2 => B::ContextClick(Deserialize::deserialize(rest)?),
-            3 => B::Input(Deserialize::deserialize(rest)?),
-            4 => B::Select(Deserialize::deserialize(rest)?),
-            5 => B::Checkbox(Deserialize::deserialize(rest)?),
-            6 => B::Radio(Deserialize::deserialize(rest)?),
-            7 => B::ContentEdit(Deserialize::deserialize(rest)?),
-            8 => B::Submit(Deserialize::deserialize(rest)?),
-            9 => B::Key(Deserialize::deserialize(rest)?),
-            10 => B::Scroll(Deserialize::deserialize(rest)?),
-            11 => B::Navigate(Deserialize::deserialize(rest)?),
-            12 => B::TabOpened(Deserialize::deserialize(rest)?),
-            // Unit variants: the derive ignores any other members.
-            13 => {
-                IgnoredAny::deserialize(rest)?;
-                B::TabActivated
-            }
-            _ => {
-                IgnoredAny::deserialize(rest)?;
-                B::TabClosed
-            }
-        })
-    }
-}
-
-impl From<BufferedKind> for EventKind {
-    fn from(b: BufferedKind) -> Self {
-        use BufferedKind as B;
-        match b {
-            B::Click(p) => EventKind::Click(p),
-            B::DoubleClick(p) => EventKind::DoubleClick(p),
-            B::ContextClick(p) => EventKind::ContextClick(p),
-            B::Input(InputFields { target, value }) => EventKind::Input { target, value },
-            B::Select(SelectFields {
-                target,
-                values,
-                labels,
-            }) => EventKind::Select {
-                target,
-                values,
-                labels,
-            },
-            B::Checkbox(CheckboxFields {
-                target,
-                checked,
-                via_label,
-            }) => EventKind::Checkbox {
-                target,
-                checked,
-                via_label,
-            },
-            B::Radio(RadioFields {
-                target,
-                value,
-                via_label,
-            }) => EventKind::Radio {
-                target,
-                value,
-                via_label,
-            },
-            B::ContentEdit(ContentEditFields { target, text }) => {
-                EventKind::ContentEdit { target, text }
-            }
-            B::Submit(SubmitFields { target }) => EventKind::Submit { target },
-            B::Key(KeyFields {
-                key,
-                code,
-                modifiers,
-                target,
-            }) => EventKind::Key {
-                key,
-                code,
-                modifiers,
-                target,
-            },
-            B::Scroll(ScrollFields { target, x, y }) => EventKind::Scroll { target, x, y },
-            B::Navigate(NavigateFields {
-                cause,
-                title,
-                from_url,
-            }) => EventKind::Navigate {
-                cause,
-                title,
-                from_url,
-            },
-            B::TabOpened(TabOpenedFields { opener_tab_id }) => {
-                EventKind::TabOpened { opener_tab_id }
-            }
-            B::TabActivated => EventKind::TabActivated,
-            B::TabClosed => EventKind::TabClosed,
-        }
-    }
-}
-
-impl Tagged for FieldValue {
-    const TAG: &'static str = "kind";
-    const EXPECTING: &'static str = "internally tagged enum FieldValue";
-    const VARIANTS: &'static [&'static str] = &["text", "redacted"];
-    type Buffered = BufferedValue;
-
-    fn payload<'de, D: Deserializer<'de>>(
-        index: usize,
-        rest: D,
-    ) -> Result<BufferedValue, D::Error> {
-        Ok(match index {
-            0 => BufferedValue::Text(Deserialize::deserialize(rest)?),
-            _ => BufferedValue::Redacted(Deserialize::deserialize(rest)?),
-        })
-    }
-}
-
-impl From<BufferedValue> for FieldValue {
-    fn from(b: BufferedValue) -> Self {
-        match b {
-            BufferedValue::Text(TextFields { text }) => FieldValue::Text { text },
-            BufferedValue::Redacted(RedactedFields { reason }) => FieldValue::Redacted { reason },
-        }
-    }
-}
-
-/// The hand-written impls against serde's derive: the same derive as before
-/// this module existed, kept here as the reference, on inputs that exercise
-/// each branch. Both must accept the same documents with the same values,
-/// and refuse the same documents with the same message.
+/// The hand-written impl against serde's derive of the same type (the
+/// inherent `EventKind::deserialize`), on inputs that exercise each branch.
+/// Both must accept the same documents with the same values, and refuse the
+/// same documents with the same message.
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MouseButton, Point};
-    use serde::Serialize;
+    use crate::model::{
+        CheckboxEvent, ContentEditEvent, FieldValue, InputEvent, KeyEvent, Modifiers, MouseButton,
+        NavigateEvent, NavigationCause, Point, Pointer, RadioEvent, RedactionReason, ScrollEvent,
+        SelectEvent, SubmitEvent, TabOpenedEvent, Target,
+    };
     use serde_json::Value;
 
-    #[derive(Serialize, Deserialize)]
-    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-    enum DerivedKind {
-        Click(Pointer),
-        DoubleClick(Pointer),
-        ContextClick(Pointer),
-        Input {
-            target: Target,
-            value: DerivedValue,
-        },
-        Select {
-            target: Target,
-            values: Vec<String>,
-            labels: Vec<String>,
-        },
-        Checkbox {
-            target: Target,
-            checked: bool,
-            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-            via_label: bool,
-        },
-        Radio {
-            target: Target,
-            value: String,
-            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-            via_label: bool,
-        },
-        ContentEdit {
-            target: Target,
-            text: DerivedValue,
-        },
-        Submit {
-            target: Target,
-        },
-        Key {
-            key: String,
-            code: String,
-            modifiers: Modifiers,
-            target: Option<Target>,
-        },
-        Scroll {
-            target: Option<Target>,
-            x: f64,
-            y: f64,
-        },
-        Navigate {
-            cause: NavigationCause,
-            title: String,
-            from_url: Option<String>,
-        },
-        TabOpened {
-            opener_tab_id: Option<TabId>,
-        },
-        TabActivated,
-        TabClosed,
-    }
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-    enum DerivedValue {
-        Text { text: String },
-        Redacted { reason: RedactionReason },
-    }
-
     fn target() -> Value {
-        serde_json::to_value(
-            Target::test("button")
-                .text("Go")
-                .css("#go")
-                .xpath("//button")
-                .bounds(1.0, 2.0, 3.0, 4.0)
-                .build(),
-        )
-        .unwrap()
+        serde_json::to_value(sample_target()).unwrap()
+    }
+
+    fn sample_target() -> Target {
+        Target::test("button")
+            .text("Go")
+            .css("#go")
+            .xpath("//button")
+            .bounds(1.0, 2.0, 3.0, 4.0)
+            .build()
     }
 
     /// `members` written out in this order, as JSON text (a `Value` would
@@ -633,28 +466,24 @@ mod tests {
         m[..m.rfind(" at line ").unwrap_or(m.len())].to_owned()
     }
 
+    /// serde's derive of `EventKind`, as `serde_json::from_str` would call
+    /// the trait impl.
+    fn derived(json: &str) -> Result<EventKind, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let kind = EventKind::deserialize(&mut de)?;
+        de.end()?;
+        Ok(kind)
+    }
+
     /// Parses `json` both ways; returns the shared outcome.
     fn same(json: &str) -> Result<Value, String> {
         let ours = serde_json::from_str::<EventKind>(json)
             .map(|k| serde_json::to_value(k).unwrap())
             .map_err(strip);
-        let derived = serde_json::from_str::<DerivedKind>(json)
+        let derived = derived(json)
             .map(|k| serde_json::to_value(k).unwrap())
-            .map_err(|e| {
-                // The derive names the type in some messages.
-                strip(e)
-                    .replace("DerivedKind", "EventKind")
-                    .replace("DerivedValue", "FieldValue")
-            });
-        if json.starts_with('[') {
-            // The array form (which `from_json_slice` refuses before
-            // parsing) reads its payload as the helper struct, so a
-            // message may name `struct SubmitFields` where the derive says
-            // `struct variant EventKind::Submit`; what is accepted is equal.
-            assert_eq!(ours.as_ref().ok(), derived.as_ref().ok(), "{json}");
-        } else {
-            assert_eq!(ours, derived, "{json}");
-        }
+            .map_err(strip);
+        assert_eq!(ours, derived, "{json}");
         ours
     }
 
@@ -674,6 +503,119 @@ mod tests {
             members.push((k, v.to_string()));
         }
         members
+    }
+
+    /// One of every variant, optional members set, so that each payload
+    /// writes every member it has.
+    fn every_variant() -> Vec<EventKind> {
+        let pointer = Pointer {
+            target: sample_target(),
+            button: MouseButton::Secondary,
+            modifiers: Modifiers {
+                ctrl: true,
+                ..Modifiers::default()
+            },
+            offset: Point { x: 1.5, y: 2.0 },
+        };
+        vec![
+            EventKind::Click(pointer.clone()),
+            EventKind::DoubleClick(pointer.clone()),
+            EventKind::ContextClick(pointer),
+            EventKind::Input(InputEvent {
+                target: sample_target(),
+                value: FieldValue::text("hi"),
+            }),
+            EventKind::Select(SelectEvent {
+                target: sample_target(),
+                values: vec!["m".into()],
+                labels: vec!["Medium".into()],
+            }),
+            EventKind::Checkbox(CheckboxEvent {
+                target: sample_target(),
+                checked: true,
+                via_label: true,
+            }),
+            EventKind::Radio(RadioEvent {
+                target: sample_target(),
+                value: "on".into(),
+                via_label: true,
+            }),
+            EventKind::ContentEdit(ContentEditEvent {
+                target: sample_target(),
+                text: FieldValue::Redacted {
+                    reason: RedactionReason::Password,
+                },
+            }),
+            EventKind::Submit(SubmitEvent {
+                target: sample_target(),
+            }),
+            EventKind::Key(KeyEvent {
+                key: "Enter".into(),
+                code: "Enter".into(),
+                modifiers: Modifiers::default(),
+                target: Some(sample_target()),
+            }),
+            EventKind::Scroll(ScrollEvent {
+                target: None,
+                x: 0.0,
+                y: 120.5,
+            }),
+            EventKind::Navigate(NavigateEvent {
+                cause: NavigationCause::PushState,
+                title: "Home".into(),
+                from_url: Some("https://a.example/".into()),
+            }),
+            EventKind::TabOpened(TabOpenedEvent {
+                opener_tab_id: Some(3),
+            }),
+            EventKind::TabActivated,
+            EventKind::TabClosed,
+        ]
+    }
+
+    #[test]
+    fn the_variant_list_is_the_derives() {
+        let shape = EventKind::shape();
+        assert_eq!(shape.tag, "type");
+        assert_eq!(shape.expecting, "internally tagged enum EventKind");
+        assert_eq!(shape.variants.len(), every_variant().len());
+        assert_eq!(shape.variants[0], "click");
+        assert_eq!(shape.variants[14], "tab_closed");
+    }
+
+    /// Index `i` of the derive's variant list is the variant `payload(i)`
+    /// builds and the one `variant_index` (so `type_name`) names, for every
+    /// variant: the sample list covers them all, since the tags it
+    /// serializes to are the whole list.
+    #[test]
+    fn the_fast_path_builds_the_variant_its_tag_names() {
+        let variants = EventKind::shape().variants;
+        let samples = every_variant();
+        let mut tags: Vec<String> = Vec::new();
+        for kind in samples {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert!(
+                json.starts_with(r#"{"type":"#),
+                "the tag comes first: {json}"
+            );
+            let Value::Object(mut members) = serde_json::from_str::<Value>(&json).unwrap() else {
+                unreachable!("an event kind serializes to an object")
+            };
+            let Some(Value::String(tag)) = members.remove("type") else {
+                panic!("no tag in {json}")
+            };
+            let i = variant_index(&kind);
+            assert_eq!(variants[i], tag);
+            assert_eq!(kind.type_name(), tag);
+            let built = EventKind::payload(i, Value::Object(members)).unwrap();
+            assert_eq!(built, kind);
+            // And through the trait impl, which takes the fast path for
+            // what serde writes.
+            assert_eq!(serde_json::from_str::<EventKind>(&json).unwrap(), kind);
+            assert_eq!(derived(&json).unwrap(), kind);
+            tags.push(tag);
+        }
+        assert_eq!(tags, variants, "one sample of every variant, in order");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 
 use crate::FORMAT_VERSION;
 use crate::model::{
-    Event, EventKind, FieldValue, Modifiers, Pointer, Recording, RedactionReason, Target,
+    ContentEditEvent, Event, EventKind, FieldValue, InputEvent, KeyEvent, Modifiers, NavigateEvent,
+    Pointer, RadioEvent, Recording, RedactionReason, ScrollEvent, SelectEvent, Target,
 };
 use crate::rules::{UrlPolicy, UrlProblem, check_url, is_significant_key, limits};
 
@@ -302,13 +303,17 @@ impl Validator {
             EventKind::Click(p) | EventKind::DoubleClick(p) | EventKind::ContextClick(p) => {
                 self.pointer(p)
             }
-            EventKind::Input { target, value } => self.field_value("value", target, value),
-            EventKind::ContentEdit { target, text } => self.field_value("text", target, text),
-            EventKind::Select {
+            EventKind::Input(InputEvent { target, value }) => {
+                self.field_value("value", target, value)
+            }
+            EventKind::ContentEdit(ContentEditEvent { target, text }) => {
+                self.field_value("text", target, text)
+            }
+            EventKind::Select(SelectEvent {
                 target,
                 values,
                 labels,
-            } => {
+            }) => {
                 if let Some(reason) = target.redaction_reason() {
                     if !values.is_empty() || !labels.is_empty() {
                         return Err(self.err("values", Problem::RedactionRequired { reason }));
@@ -340,7 +345,7 @@ impl Validator {
                 }
                 Ok(())
             }
-            EventKind::Radio { target, value, .. } => {
+            EventKind::Radio(RadioEvent { target, value, .. }) => {
                 if let Some(reason) = target.redaction_reason() {
                     if !value.is_empty() {
                         return Err(self.err("value", Problem::RedactionRequired { reason }));
@@ -348,27 +353,27 @@ impl Validator {
                 }
                 self.text("value", value, limits::SHORT)
             }
-            EventKind::Checkbox { .. } | EventKind::Submit { .. } => Ok(()),
-            EventKind::Key {
+            EventKind::Checkbox(_) | EventKind::Submit(_) => Ok(()),
+            EventKind::Key(KeyEvent {
                 key,
                 code,
                 modifiers,
                 target,
-            } => self.key(key, code, modifiers, target.as_ref()),
-            EventKind::Scroll { x, y, .. } => {
+            }) => self.key(key, code, modifiers, target.as_ref()),
+            EventKind::Scroll(ScrollEvent { x, y, .. }) => {
                 self.coord("x", *x)?;
                 self.coord("y", *y)
             }
-            EventKind::Navigate {
+            EventKind::Navigate(NavigateEvent {
                 title, from_url, ..
-            } => {
+            }) => {
                 self.line("title", title, limits::SHORT, true)?;
                 if let Some(from) = from_url {
                     self.url("from_url", from)?;
                 }
                 Ok(())
             }
-            EventKind::TabOpened { .. } | EventKind::TabActivated | EventKind::TabClosed => Ok(()),
+            EventKind::TabOpened(_) | EventKind::TabActivated | EventKind::TabClosed => Ok(()),
         }
     }
 

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use common::{example_files, read_example};
 use workflow_format::{
-    EventKind, FieldValue, NavigationCause, Recording, RedactionReason, Target, from_json_slice,
+    ContentEditEvent, EventKind, FieldValue, InputEvent, KeyEvent, NavigateEvent, NavigationCause,
+    RadioEvent, Recording, RedactionReason, SelectEvent, TabOpenedEvent, Target, from_json_slice,
     to_canonical_json,
 };
 
@@ -108,10 +109,10 @@ fn multi_page_form_covers_pages_spa_routes_and_a_second_tab() {
         .filter(|e| {
             matches!(
                 e.kind,
-                EventKind::Navigate {
+                EventKind::Navigate(NavigateEvent {
                     cause: NavigationCause::Load,
                     ..
-                }
+                })
             )
         })
         .map(|e| e.url.as_str())
@@ -124,14 +125,14 @@ fn multi_page_form_covers_pages_spa_routes_and_a_second_tab() {
         .find(|(_, e)| {
             matches!(
                 e.kind,
-                EventKind::Navigate {
+                EventKind::Navigate(NavigateEvent {
                     cause: NavigationCause::PushState,
                     ..
-                }
+                })
             )
         })
         .expect("a pushState navigation");
-    let EventKind::Navigate { from_url, .. } = &push.kind else {
+    let EventKind::Navigate(NavigateEvent { from_url, .. }) = &push.kind else {
         unreachable!()
     };
     assert_eq!(from_url.as_deref(), Some(r.events[i - 1].url.as_str()));
@@ -146,7 +147,7 @@ fn multi_page_form_covers_pages_spa_routes_and_a_second_tab() {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Input { value, .. } => value.as_text(),
+            EventKind::Input(InputEvent { value, .. }) => value.as_text(),
             _ => None,
         })
         .collect();
@@ -157,7 +158,7 @@ fn multi_page_form_covers_pages_spa_routes_and_a_second_tab() {
     assert!(
         kinds(&r, "key")
             .iter()
-            .any(|e| matches!(&e.kind, EventKind::Key { key, .. } if key == "Enter"))
+            .any(|e| matches!(&e.kind, EventKind::Key(KeyEvent { key, .. }) if key == "Enter"))
     );
 
     // The second tab: opened by the first, activated, used, closed, and
@@ -178,7 +179,7 @@ fn multi_page_form_covers_pages_spa_routes_and_a_second_tab() {
     let opened = kinds(&r, "tab_opened");
     assert!(matches!(
         opened[0].kind,
-        EventKind::TabOpened { opener_tab_id: Some(o) } if o == first.tab_id
+        EventKind::TabOpened(TabOpenedEvent { opener_tab_id: Some(o) }) if o == first.tab_id
     ));
     assert_eq!(opened[0].url, second.initial_url);
     // The user comes back to the first tab after closing the second.
@@ -234,7 +235,7 @@ fn iframes_and_shadow_dom_has_nested_frames_and_shadow_roots() {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ContentEdit { text, .. } => text.as_text(),
+            EventKind::ContentEdit(ContentEditEvent { text, .. }) => text.as_text(),
             _ => None,
         })
         .collect();
@@ -265,7 +266,8 @@ fn redacted_fields_never_carry_a_sensitive_value() {
         };
         reasons.insert(format!("{reason:?}"));
         match &e.kind {
-            EventKind::Input { value, .. } | EventKind::ContentEdit { text: value, .. } => {
+            EventKind::Input(InputEvent { value, .. })
+            | EventKind::ContentEdit(ContentEditEvent { text: value, .. }) => {
                 assert_eq!(
                     value,
                     &FieldValue::Redacted { reason },
@@ -274,11 +276,13 @@ fn redacted_fields_never_carry_a_sensitive_value() {
                 );
                 redacted_values += 1;
             }
-            EventKind::Select { values, labels, .. } => {
+            EventKind::Select(SelectEvent { values, labels, .. }) => {
                 assert!(values.is_empty() && labels.is_empty(), "seq {}", e.seq);
             }
-            EventKind::Radio { value, .. } => assert!(value.is_empty(), "seq {}", e.seq),
-            EventKind::Key { .. } => panic!("seq {}: key event on a sensitive field", e.seq),
+            EventKind::Radio(RadioEvent { value, .. }) => {
+                assert!(value.is_empty(), "seq {}", e.seq)
+            }
+            EventKind::Key(_) => panic!("seq {}: key event on a sensitive field", e.seq),
             _ => {}
         }
     }
@@ -310,11 +314,11 @@ fn redacted_fields_never_carry_a_sensitive_value() {
     // number (six or more digits in a row).
     for e in &r.events {
         let captured: Vec<&str> = match &e.kind {
-            EventKind::Input { value, .. } => value.as_text().into_iter().collect(),
-            EventKind::Select { values, labels, .. } => {
+            EventKind::Input(InputEvent { value, .. }) => value.as_text().into_iter().collect(),
+            EventKind::Select(SelectEvent { values, labels, .. }) => {
                 values.iter().chain(labels).map(String::as_str).collect()
             }
-            EventKind::Radio { value, .. } => vec![value.as_str()],
+            EventKind::Radio(RadioEvent { value, .. }) => vec![value.as_str()],
             _ => vec![],
         };
         for s in captured {

@@ -7,15 +7,16 @@ mod common;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
-use common::kind_target_mut;
 use proptest::collection::{btree_set, vec};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use uuid::Uuid;
 use workflow_format::{
-    AriaRef, Event, EventKind, FORMAT_VERSION, FieldValue, Modifiers, MouseButton, NavigationCause,
-    Point, Problem, RecorderInfo, Recording, Rect, RedactionReason, TabInfo, Target,
-    ValidationError, from_json_slice, from_json_str, is_significant_key, limits, to_canonical_json,
+    AriaRef, CheckboxEvent, ContentEditEvent, Event, EventKind, FORMAT_VERSION, FieldValue,
+    InputEvent, KeyEvent, Modifiers, MouseButton, NavigateEvent, NavigationCause, Point, Problem,
+    RadioEvent, RecorderInfo, Recording, Rect, RedactionReason, ScrollEvent, SelectEvent,
+    SubmitEvent, TabInfo, TabOpenedEvent, Target, ValidationError, from_json_slice, from_json_str,
+    is_significant_key, limits, to_canonical_json,
 };
 
 // ---- strategies ----------------------------------------------------------
@@ -264,26 +265,15 @@ fn recorded(target: &Target, typed: FieldValue) -> FieldValue {
     }
 }
 
-const NAMED_KEYS: &[&str] = &[
-    "Enter",
-    "Escape",
-    "Tab",
-    "ArrowUp",
-    "ArrowDown",
-    "ArrowLeft",
-    "ArrowRight",
-    "PageUp",
-    "PageDown",
-    "Home",
-    "End",
-    "F5",
-];
-
 /// A key press worth recording: a named key with any modifiers, or any
 /// visible key with Ctrl, Alt or Meta held.
 fn significant_key() -> impl Strategy<Value = (String, String, Modifiers)> {
     prop_oneof![
-        (select(NAMED_KEYS), modifiers()).prop_map(|(k, m)| (k.to_owned(), k.to_owned(), m)),
+        (select(workflow_format::NAMED_KEYS), modifiers()).prop_map(|(k, m)| (
+            k.to_owned(),
+            k.to_owned(),
+            m
+        )),
         (
             "[^\\s\\p{C}]",
             "(Key[A-Z]|Digit[0-9])?",
@@ -338,16 +328,16 @@ fn kind() -> BoxedStrategy<EventKind> {
         pointer().prop_map(EventKind::DoubleClick).boxed(),
         pointer().prop_map(EventKind::ContextClick).boxed(),
         (any_target(), field_value())
-            .prop_map(|(target, typed)| EventKind::Input {
+            .prop_map(|(target, typed)| EventKind::Input(InputEvent {
                 value: recorded(&target, typed),
                 target,
-            })
+            }))
             .boxed(),
         (any_target(), field_value())
-            .prop_map(|(target, typed)| EventKind::ContentEdit {
+            .prop_map(|(target, typed)| EventKind::ContentEdit(ContentEditEvent {
                 text: recorded(&target, typed),
                 target,
-            })
+            }))
             .boxed(),
         (any_target(), vec((line(), line()), 0..4))
             .prop_map(|(target, options)| {
@@ -357,22 +347,24 @@ fn kind() -> BoxedStrategy<EventKind> {
                 } else {
                     options.into_iter().unzip()
                 };
-                EventKind::Select {
+                EventKind::Select(SelectEvent {
                     target,
                     values,
                     labels,
-                }
+                })
             })
             .boxed(),
         (any_target(), any::<bool>(), any::<bool>())
-            .prop_map(|(target, checked, via_label)| EventKind::Checkbox {
-                target,
-                checked,
-                via_label,
-            })
+            .prop_map(
+                |(target, checked, via_label)| EventKind::Checkbox(CheckboxEvent {
+                    target,
+                    checked,
+                    via_label,
+                })
+            )
             .boxed(),
         (any_target(), line(), any::<bool>())
-            .prop_map(|(target, value, via_label)| EventKind::Radio {
+            .prop_map(|(target, value, via_label)| EventKind::Radio(RadioEvent {
                 via_label,
                 value: if target.redaction_reason().is_some() {
                     String::new()
@@ -380,21 +372,21 @@ fn kind() -> BoxedStrategy<EventKind> {
                     value
                 },
                 target,
-            })
+            }))
             .boxed(),
         any_target()
-            .prop_map(|target| EventKind::Submit { target })
+            .prop_map(|target| EventKind::Submit(SubmitEvent { target }))
             .boxed(),
         (significant_key(), prop::option::of(plain_target()))
-            .prop_map(|((key, code, modifiers), target)| EventKind::Key {
+            .prop_map(|((key, code, modifiers), target)| EventKind::Key(KeyEvent {
                 key,
                 code,
                 modifiers,
                 target,
-            })
+            }))
             .boxed(),
         (prop::option::of(any_target()), coord(), coord())
-            .prop_map(|(target, x, y)| EventKind::Scroll { target, x, y })
+            .prop_map(|(target, x, y)| EventKind::Scroll(ScrollEvent { target, x, y }))
             .boxed(),
         (
             select(vec![
@@ -409,15 +401,17 @@ fn kind() -> BoxedStrategy<EventKind> {
             line(),
             prop::option::of(url()),
         )
-            .prop_map(|(cause, title, from_url)| EventKind::Navigate {
-                cause,
-                title,
-                from_url,
-            })
+            .prop_map(
+                |(cause, title, from_url)| EventKind::Navigate(NavigateEvent {
+                    cause,
+                    title,
+                    from_url,
+                })
+            )
             .boxed(),
-        Just(EventKind::TabOpened {
+        Just(EventKind::TabOpened(TabOpenedEvent {
             opener_tab_id: None
-        })
+        }))
         .boxed(),
         Just(EventKind::TabActivated).boxed(),
         Just(EventKind::TabClosed).boxed(),
@@ -485,10 +479,10 @@ fn recording(events: std::ops::Range<usize>) -> impl Strategy<Value = Recording>
                 .enumerate()
                 .map(|(seq, ((tab, frame_path, url, mut kind, _), offset))| {
                     let tab = &tabs[tab.index(tabs.len())];
-                    if let Some(t) = kind_target_mut(&mut kind) {
+                    if let Some(t) = kind.target_mut() {
                         t.frame_path = frame_path.clone();
                     }
-                    if let EventKind::TabOpened { opener_tab_id } = &mut kind {
+                    if let EventKind::TabOpened(TabOpenedEvent { opener_tab_id }) = &mut kind {
                         *opener_tab_id = tab.opener_tab_id;
                     }
                     let into = (i128::from(duration_ns) * i128::from(offset) / 1_000_000) as i64;
@@ -654,9 +648,9 @@ proptest! {
         let reason = target.redaction_reason().unwrap();
         target.frame_path = r.events[i].frame_path.clone();
         let (kind, field) = if edit {
-            (EventKind::ContentEdit { target, text: FieldValue::text(secret) }, "text")
+            (EventKind::ContentEdit(ContentEditEvent { target, text: FieldValue::text(secret) }), "text")
         } else {
-            (EventKind::Input { target, value: FieldValue::text(secret) }, "value")
+            (EventKind::Input(InputEvent { target, value: FieldValue::text(secret) }), "value")
         };
         r.events[i].kind = kind;
         expect(&r, format!("events[{i}].kind.{field}"), Some(i as u64),
@@ -673,7 +667,7 @@ proptest! {
         let i = i.index(r.events.len());
         let reason = target.redaction_reason().unwrap();
         target.frame_path = r.events[i].frame_path.clone();
-        r.events[i].kind = EventKind::Key { key, code, modifiers, target: Some(target) };
+        r.events[i].kind = EventKind::Key(KeyEvent { key, code, modifiers, target: Some(target) });
         expect(&r, format!("events[{i}].kind.key"), Some(i as u64),
             Problem::KeyOnSensitiveField { reason })?;
     }
@@ -698,7 +692,7 @@ proptest! {
         let mut target = target;
         target.frame_path = r.events[i].frame_path.clone();
         target.css = "x".repeat(limits::SELECTOR + extra);
-        r.events[i].kind = EventKind::Submit { target };
+        r.events[i].kind = EventKind::Submit(SubmitEvent { target });
         expect(&r, format!("events[{i}].kind.target.css"), Some(i as u64),
             Problem::TooLong { len: limits::SELECTOR + extra, max: limits::SELECTOR })?;
     }

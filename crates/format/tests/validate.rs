@@ -8,13 +8,16 @@ use chrono::Duration;
 use common::{OTHER_TAB, TAB, password_field, recording};
 use uuid::Uuid;
 use workflow_format::{
-    EventKind, FieldValue, ParseError, Problem, Recording, RedactionReason, Target,
+    ContentEditEvent, EventKind, FieldValue, InputEvent, KeyEvent, NavigateEvent, ParseError,
+    Problem, RadioEvent, Recording, RedactionReason, ScrollEvent, SelectEvent, Target,
     ValidationError, from_json_slice, limits, to_canonical_json,
 };
 
 /// The target of event `i`, for cases that break a target.
 fn target_mut(r: &mut Recording, i: usize) -> &mut Target {
-    common::kind_target_mut(&mut r.events[i].kind)
+    r.events[i]
+        .kind
+        .target_mut()
         .unwrap_or_else(|| panic!("event {i} has no target"))
 }
 
@@ -77,7 +80,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "empty key",
             break_it: |r| {
-                if let EventKind::Key { key, .. } = &mut r.events[5].kind {
+                if let EventKind::Key(KeyEvent { key, .. }) = &mut r.events[5].kind {
                     key.clear();
                 }
             },
@@ -119,10 +122,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "typed value too long",
             break_it: |r| {
-                r.events[2].kind = EventKind::Input {
+                r.events[2].kind = EventKind::Input(InputEvent {
                     target: target_mut(r, 2).clone(),
                     value: FieldValue::text("x".repeat(limits::VALUE + 1)),
-                }
+                })
             },
             field: "events[2].kind.value.text",
             seq: Some(2),
@@ -164,7 +167,8 @@ fn cases() -> Vec<Case> {
         Case {
             name: "too many selected options",
             break_it: |r| {
-                if let EventKind::Select { values, labels, .. } = &mut r.events[4].kind {
+                if let EventKind::Select(SelectEvent { values, labels, .. }) = &mut r.events[4].kind
+                {
                     *values = vec!["v".into(); limits::OPTIONS + 1];
                     *labels = vec!["l".into(); limits::OPTIONS + 1];
                 }
@@ -213,10 +217,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "NUL in a typed value",
             break_it: |r| {
-                r.events[2].kind = EventKind::Input {
+                r.events[2].kind = EventKind::Input(InputEvent {
                     target: target_mut(r, 2).clone(),
                     value: FieldValue::text("ada\0@example.com"),
-                }
+                })
             },
             field: "events[2].kind.value.text",
             seq: Some(2),
@@ -246,7 +250,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "chrome: navigation source",
             break_it: |r| {
-                if let EventKind::Navigate { from_url, .. } = &mut r.events[0].kind {
+                if let EventKind::Navigate(NavigateEvent { from_url, .. }) = &mut r.events[0].kind {
                     *from_url = Some("chrome://settings".into());
                 }
             },
@@ -359,7 +363,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "NaN scroll position",
             break_it: |r| {
-                if let EventKind::Scroll { y, .. } = &mut r.events[6].kind {
+                if let EventKind::Scroll(ScrollEvent { y, .. }) = &mut r.events[6].kind {
                     *y = f64::NAN;
                 }
             },
@@ -395,7 +399,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "absurd scroll position",
             break_it: |r| {
-                if let EventKind::Scroll { x, .. } = &mut r.events[6].kind {
+                if let EventKind::Scroll(ScrollEvent { x, .. }) = &mut r.events[6].kind {
                     *x = -(limits::COORD * 2.0);
                 }
             },
@@ -406,10 +410,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "password captured as text",
             break_it: |r| {
-                r.events[3].kind = EventKind::Input {
+                r.events[3].kind = EventKind::Input(InputEvent {
                     target: password_field(),
                     value: FieldValue::text("hunter2"),
-                }
+                })
             },
             field: "events[3].kind.value",
             seq: Some(3),
@@ -424,10 +428,10 @@ fn cases() -> Vec<Case> {
                 t.input_type = Some("text".into());
                 t.autocomplete = None;
                 t.was_password = true;
-                r.events[3].kind = EventKind::Input {
+                r.events[3].kind = EventKind::Input(InputEvent {
                     target: t,
                     value: FieldValue::text("hunter2"),
-                }
+                })
             },
             field: "events[3].kind.value",
             seq: Some(3),
@@ -501,9 +505,9 @@ fn cases() -> Vec<Case> {
         Case {
             name: "Enter on a field named for a one-time code",
             break_it: |r| {
-                if let EventKind::Key {
+                if let EventKind::Key(KeyEvent {
                     target: Some(t), ..
-                } = &mut r.events[5].kind
+                }) = &mut r.events[5].kind
                 {
                     t.name = Some("otp".into());
                 }
@@ -519,10 +523,10 @@ fn cases() -> Vec<Case> {
             break_it: |r| {
                 let mut t = target_mut(r, 2).clone();
                 t.autocomplete = Some("one-time-code".into());
-                r.events[2].kind = EventKind::ContentEdit {
+                r.events[2].kind = EventKind::ContentEdit(ContentEditEvent {
                     target: t,
                     text: FieldValue::text("123456"),
-                }
+                })
             },
             field: "events[2].kind.text",
             seq: Some(2),
@@ -544,11 +548,11 @@ fn cases() -> Vec<Case> {
             break_it: |r| {
                 let mut t = target_mut(r, 2).clone();
                 t.input_type = Some("hidden".into());
-                r.events[2].kind = EventKind::Radio {
+                r.events[2].kind = EventKind::Radio(RadioEvent {
                     target: t,
                     value: "secret".into(),
                     via_label: false,
-                }
+                })
             },
             field: "events[2].kind.value",
             seq: Some(2),
@@ -559,7 +563,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "Enter on a password field",
             break_it: |r| {
-                if let EventKind::Key { target, .. } = &mut r.events[5].kind {
+                if let EventKind::Key(KeyEvent { target, .. }) = &mut r.events[5].kind {
                     *target = Some(password_field());
                 }
             },
@@ -572,7 +576,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a printable key without a modifier",
             break_it: |r| {
-                if let EventKind::Key { key, code, .. } = &mut r.events[5].kind {
+                if let EventKind::Key(KeyEvent { key, code, .. }) = &mut r.events[5].kind {
                     *key = "a".into();
                     *code = "KeyA".into();
                 }
@@ -584,7 +588,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "labels do not match values",
             break_it: |r| {
-                if let EventKind::Select { labels, .. } = &mut r.events[4].kind {
+                if let EventKind::Select(SelectEvent { labels, .. }) = &mut r.events[4].kind {
                     labels.clear();
                 }
             },
@@ -686,10 +690,10 @@ fn display_names_the_field_the_seq_and_the_rule() {
 
     // Two spelled out in full, so the wording itself is pinned down.
     let mut r = recording();
-    r.events[3].kind = EventKind::Input {
+    r.events[3].kind = EventKind::Input(InputEvent {
         target: password_field(),
         value: FieldValue::text("hunter2"),
-    };
+    });
     assert_eq!(
         r.validate().unwrap_err().to_string(),
         "events[3].kind.value (event seq 3): holds a value although the field requires \
@@ -710,34 +714,34 @@ type Change = fn(&mut Recording);
 fn what_the_rules_allow() {
     let ok: Vec<(&str, Change)> = vec![
         ("line breaks and tabs in a typed value", |r| {
-            r.events[2].kind = EventKind::Input {
+            r.events[2].kind = EventKind::Input(InputEvent {
                 target: common::text_field("#email"),
                 value: FieldValue::text("line one\r\nline\ttwo"),
-            }
+            })
         }),
         ("non-ASCII text up to the byte limit", |r| {
             // 50 × 4 bytes = exactly limits::NAME.
             r.name = "🦀".repeat(limits::NAME / 4);
         }),
         ("a value of exactly the limit", |r| {
-            r.events[2].kind = EventKind::Input {
+            r.events[2].kind = EventKind::Input(InputEvent {
                 target: common::text_field("#email"),
                 value: FieldValue::text("x".repeat(limits::VALUE)),
-            }
+            })
         }),
         ("redacting a field that did not need it", |r| {
-            r.events[2].kind = EventKind::Input {
+            r.events[2].kind = EventKind::Input(InputEvent {
                 target: common::text_field("#email"),
                 value: FieldValue::Redacted {
                     reason: RedactionReason::Password,
                 },
-            }
+            })
         }),
         ("frames exactly at the depth limit", |r| {
             r.events[6].frame_path = vec![3; limits::DEPTH]
         }),
         ("a shortcut key on a plain field", |r| {
-            if let EventKind::Key { key, modifiers, .. } = &mut r.events[5].kind {
+            if let EventKind::Key(KeyEvent { key, modifiers, .. }) = &mut r.events[5].kind {
                 *key = "k".into();
                 modifiers.meta = true;
             }
@@ -943,12 +947,12 @@ fn masked_and_id_are_left_out_when_unset_and_read_back_when_set() {
     let t = target_mut(&mut r, 2);
     t.masked = true;
     t.id = Some("pin".into());
-    r.events[2].kind = EventKind::Input {
+    r.events[2].kind = EventKind::Input(InputEvent {
         target: t.clone(),
         value: FieldValue::Redacted {
             reason: RedactionReason::Password,
         },
-    };
+    });
     r.validate().unwrap();
     let back = from_json_slice(&to_canonical_json(&r)).unwrap();
     assert_eq!(back, r);
@@ -1056,4 +1060,39 @@ fn objects_given_as_arrays_are_refused_with_their_path() {
     let mut v = fixture.clone();
     v["events"][1]["kind"]["target"]["shadow_hosts"] = serde_json::json!(["app-shell"]);
     parse_value(&v).unwrap().validate().unwrap();
+}
+
+/// The relay stores the bytes it received when they are canonical, so the
+/// check must say yes exactly for `to_canonical_json`'s bytes: not for the
+/// same recording pretty-printed, reordered, or one byte off.
+#[test]
+fn canonical_bytes_are_recognised_and_nothing_else() {
+    let r = recording();
+    let canonical = to_canonical_json(&r);
+    assert!(workflow_format::is_canonical_json(&r, &canonical));
+    let mut streamed = Vec::new();
+    workflow_format::write_canonical_json(&r, &mut streamed).unwrap();
+    assert_eq!(streamed, canonical);
+
+    let pretty = serde_json::to_vec_pretty(&r).unwrap();
+    assert!(!workflow_format::is_canonical_json(&r, &pretty));
+    assert!(!workflow_format::is_canonical_json(
+        &r,
+        &canonical[..canonical.len() - 1]
+    ));
+    let mut longer = canonical.clone();
+    longer.push(b' ');
+    assert!(!workflow_format::is_canonical_json(&r, &longer));
+    // Same members, another order: parses to the same recording, is not
+    // canonical.
+    let mut v: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&canonical).unwrap();
+    let name = v.remove("name").unwrap();
+    v.insert("name".into(), name);
+    let reordered = serde_json::to_vec(&v).unwrap();
+    assert_eq!(from_json_slice(&reordered).unwrap(), r);
+    assert!(!workflow_format::is_canonical_json(&r, &reordered));
+    let mut other = r.clone();
+    other.name.push('!');
+    assert!(!workflow_format::is_canonical_json(&other, &canonical));
 }

@@ -299,6 +299,64 @@ fn create_file(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all().map_err(io_err("syncing", path))
 }
 
+/// A durable file written by [`Dir::stage`] that has no name yet. Dropped,
+/// it is removed; a crash before [`Staged::persist_new`] leaves a temp file
+/// that [`Dir::remove_orphan_temps`] deletes.
+#[derive(Debug)]
+pub struct Staged {
+    dir: Dir,
+    tmp: tempfile::NamedTempFile,
+    len: u64,
+}
+
+impl Staged {
+    /// How many bytes were written.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Gives the file the name `name` only if nothing by that name exists
+    /// yet, then fsyncs the folder. Returns `Ok(false)` (removing the file)
+    /// when something does.
+    pub fn persist_new(self, name: &str) -> Result<bool> {
+        check_name(name)?;
+        self.dir.check()?;
+        let dest = self.dir.join(name);
+        // persist_noclobber is an atomic rename that refuses to replace
+        // (renameat2 RENAME_NOREPLACE, or link + unlink): two concurrent
+        // writers of the same name cannot overwrite each other.
+        match self.tmp.persist_noclobber(&dest) {
+            Ok(_) => {}
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+            Err(e) => return Err(io_err("renaming into", &dest)(e.error)),
+        }
+        self.dir.sync()?;
+        Ok(true)
+    }
+}
+
+/// Counts what passes through, for [`Staged::len`].
+struct Counting<'a> {
+    inner: &'a mut dyn Write,
+    len: u64,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// A folder that files are written into, with its link policy.
 #[derive(Debug, Clone)]
 pub struct Dir {
@@ -354,6 +412,15 @@ impl Dir {
     }
 
     fn temp_file(&self, bytes: &[u8], durable: bool) -> Result<tempfile::NamedTempFile> {
+        self.temp_file_with(|w| w.write_all(bytes), durable)
+    }
+
+    /// A private temp file in this folder, filled by `fill`.
+    fn temp_file_with(
+        &self,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+        durable: bool,
+    ) -> Result<tempfile::NamedTempFile> {
         self.check()?;
         let mut tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
@@ -362,8 +429,13 @@ impl Dir {
         // tempfile creates it 0600 before any byte is written; make it
         // exactly that whatever the umask.
         set_mode(tmp.as_file(), FILE_MODE, tmp.path())?;
-        tmp.write_all(bytes)
-            .map_err(io_err("writing", tmp.path()))?;
+        // Large writers (a 50 MB recording serialized straight into the
+        // file) make many small writes; a big buffer turns them into few
+        // system calls.
+        let mut w = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        let written = fill(&mut w).and_then(|()| w.flush());
+        drop(w);
+        written.map_err(io_err("writing", tmp.path()))?;
         if durable {
             tmp.as_file()
                 .sync_all()
@@ -376,18 +448,31 @@ impl Dir {
     /// Returns `Ok(false)` (writing nothing) when something does.
     pub fn write_new(&self, name: &str, bytes: &[u8]) -> Result<bool> {
         check_name(name)?;
-        let tmp = self.temp_file(bytes, true)?;
-        let dest = self.join(name);
-        // persist_noclobber is an atomic rename that refuses to replace
-        // (renameat2 RENAME_NOREPLACE, or link + unlink): two concurrent
-        // writers of the same name cannot overwrite each other.
-        match tmp.persist_noclobber(&dest) {
-            Ok(_) => {}
-            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
-            Err(e) => return Err(io_err("renaming into", &dest)(e.error)),
-        }
-        self.sync()?;
-        Ok(true)
+        self.stage(|w| w.write_all(bytes))?.persist_new(name)
+    }
+
+    /// Writes a file with `fill` and fsyncs it, without giving it a name
+    /// yet: [`Staged::persist_new`] does, or dropping the [`Staged`]
+    /// removes it. This lets a caller write while it still checks whether
+    /// the file should exist at all (the relay validates an upload while
+    /// its canonical form is being written), and write straight from a
+    /// serializer instead of through a second buffer.
+    pub fn stage(&self, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<Staged> {
+        let mut len = 0u64;
+        let tmp = self.temp_file_with(
+            |w| {
+                let mut counting = Counting { inner: w, len: 0 };
+                let r = fill(&mut counting);
+                len = counting.len;
+                r
+            },
+            true,
+        )?;
+        Ok(Staged {
+            dir: self.clone(),
+            tmp,
+            len,
+        })
     }
 
     fn replace(&self, name: &str, bytes: &[u8], durable: bool) -> Result<()> {

@@ -295,3 +295,47 @@ fn a_killed_writers_temp_folder_is_removed_by_the_next_write_of_that_name() {
         "only the stale temp folder of this name goes"
     );
 }
+
+#[test]
+fn a_staged_file_is_named_only_when_persisted_and_gone_when_dropped() {
+    let d = tempdir();
+    let dir = Dir::new(d.path(), Links::Refuse);
+    // Written in many small pieces, as a serializer writes.
+    let staged = dir
+        .stage(|w| (0..1000).try_for_each(|i| write!(w, "{i},")))
+        .unwrap();
+    let expected: String = (0..1000).map(|i| format!("{i},")).collect();
+    assert_eq!(staged.len(), expected.len() as u64);
+    // Until it is persisted, no reader sees anything but a temp file.
+    let listed = names(d.path());
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].starts_with(TEMP_PREFIX), "{listed:?}");
+    assert_eq!(mode(&d.path().join(&listed[0])), 0o600);
+    assert!(staged.persist_new("r.json").unwrap());
+    assert_eq!(
+        fs::read_to_string(d.path().join("r.json")).unwrap(),
+        expected
+    );
+    assert_eq!(names(d.path()), ["r.json"]);
+
+    // Dropped (the upload turned out invalid): nothing is left.
+    drop(dir.stage(|w| w.write_all(b"never")).unwrap());
+    assert_eq!(names(d.path()), ["r.json"]);
+    // A name already taken is not replaced, and the temp file goes.
+    let again = dir.stage(|w| w.write_all(b"other")).unwrap();
+    assert!(!again.persist_new("r.json").unwrap());
+    assert_eq!(
+        fs::read_to_string(d.path().join("r.json")).unwrap(),
+        expected
+    );
+    assert_eq!(names(d.path()), ["r.json"]);
+    // A writer that fails leaves nothing either.
+    let err = dir
+        .stage(|w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("serializer gave up"))
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("serializer gave up"), "{err}");
+    assert_eq!(names(d.path()), ["r.json"]);
+}

@@ -7,6 +7,8 @@
 //! feature every type derives `schemars::JsonSchema`: the relay's
 //! `docs/openapi.json` is generated from these derives.
 
+pub mod messages;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

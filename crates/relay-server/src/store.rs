@@ -12,9 +12,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
-use workflow_format::{Recording, UrlPolicy, ValidationError, from_json_slice, to_canonical_json};
+use workflow_format::{
+    Recording, UrlPolicy, ValidationError, from_json_slice, to_canonical_json, write_canonical_json,
+};
 
-use clawtrail_fs::{Dir, Links, TEMP_PREFIX};
+use clawtrail_fs::{Dir, Links, Staged, TEMP_PREFIX};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -98,16 +100,40 @@ impl Store {
     /// Stores a (validated) recording in canonical form. Idempotent for
     /// identical content, a conflict for different content.
     pub fn put(&self, rec: &Recording) -> Result<(PutOutcome, Summary), StoreError> {
-        let bytes = to_canonical_json(rec);
+        let staged = self.stage(rec)?;
+        self.commit(rec, staged)
+    }
+
+    /// The first half of [`Store::put`]: writes `rec`'s canonical form,
+    /// durably, to a file no reader sees yet. The relay runs this while it
+    /// still validates the upload; dropping the result removes the file,
+    /// so an upload found invalid leaves nothing. Needs no lock.
+    pub fn stage(&self, rec: &Recording) -> Result<Staged, StoreError> {
+        Ok(self.recordings.stage(|w| write_canonical_json(rec, w))?)
+    }
+
+    /// [`Store::stage`] for bytes already known to be `rec`'s canonical
+    /// form (`workflow_format::is_canonical_json`): the upload body as
+    /// received, written while it is still being parsed.
+    pub fn stage_bytes(&self, canonical: &[u8]) -> Result<Staged, StoreError> {
+        Ok(self.recordings.stage(|w| w.write_all(canonical))?)
+    }
+
+    /// The second half of [`Store::put`]: gives the staged file its name.
+    /// The caller serialises commits (the relay holds its write lock).
+    pub fn commit(
+        &self,
+        rec: &Recording,
+        staged: Staged,
+    ) -> Result<(PutOutcome, Summary), StoreError> {
         let name = Self::file_name(rec.id);
-        let summary = Summary::of(rec, bytes.len() as u64);
-        if let Some(outcome) = self.compare_existing(rec.id, &name, &bytes)? {
-            return Ok((outcome, summary));
-        }
-        if !self.recordings.write_new(&name, &bytes)? {
-            // Lost a race with a concurrent writer of the same id.
+        let summary = Summary::of(rec, staged.len());
+        // Something by that name already (a retried upload, rarely): the
+        // same bytes are the same upload, other bytes a conflict. Only then
+        // is the canonical form held in memory, to compare.
+        if !staged.persist_new(&name)? {
             let outcome = self
-                .compare_existing(rec.id, &name, &bytes)?
+                .compare_existing(rec.id, &name, &to_canonical_json(rec))?
                 .ok_or(StoreError::Conflict(rec.id))?;
             return Ok((outcome, summary));
         }

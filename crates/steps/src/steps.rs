@@ -25,8 +25,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use serde::Serialize;
 use workflow_format::{
-    Event, EventKind, FieldValue, FramePath, Modifiers, MouseButton, NavigationCause, Point,
-    Recording, TabId, Target,
+    CheckboxEvent, ContentEditEvent, Event, EventKind, FieldValue, FramePath, InputEvent, KeyEvent,
+    Modifiers, MouseButton, NavigateEvent, NavigationCause, Point, RadioEvent, Recording,
+    ScrollEvent, SelectEvent, SubmitEvent, TabId, TabOpenedEvent, Target,
 };
 
 use crate::params::{ParamTable, Parameter, field_key};
@@ -327,11 +328,11 @@ fn assign_params(rec: &Recording, segments: &mut [Segment]) -> Vec<Parameter> {
             .iter()
             .rev()
             .find_map(|&seq| match &event(seq)?.kind {
-                EventKind::Input { target, value }
-                | EventKind::ContentEdit {
+                EventKind::Input(InputEvent { target, value })
+                | EventKind::ContentEdit(ContentEditEvent {
                     target,
                     text: value,
-                } => Some((target, value)),
+                }) => Some((target, value)),
                 _ => None,
             });
         match &mut step.action {
@@ -384,7 +385,7 @@ fn edited_regions(rec: &Recording) -> Vec<EditedRegion<'_>> {
     rec.events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ContentEdit { target, .. } => Some(EditedRegion {
+            EventKind::ContentEdit(ContentEditEvent { target, .. }) => Some(EditedRegion {
                 frame_path: &target.frame_path,
                 shadow_hosts: &target.shadow_hosts,
                 xpath: &target.xpath,
@@ -455,7 +456,7 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
     let mut final_text: BTreeMap<String, Option<&str>> = BTreeMap::new();
     let mut enters: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for e in &rec.events {
-        if let EventKind::ContentEdit { target, .. } = &e.kind {
+        if let EventKind::ContentEdit(ContentEditEvent { target, .. }) = &e.kind {
             multiline_fields.push(field_key(target));
         }
         if let Some(t) = e.target()
@@ -464,23 +465,23 @@ pub fn build_workflow(rec: &Recording) -> Workflow {
             multiline_fields.push(field_key(t));
         }
         match &e.kind {
-            EventKind::Input { target, value }
-            | EventKind::ContentEdit {
+            EventKind::Input(InputEvent { target, value })
+            | EventKind::ContentEdit(ContentEditEvent {
                 target,
                 text: value,
-            } => {
+            }) => {
                 let text = match value {
                     FieldValue::Text { text } => Some(text.as_str()),
                     FieldValue::Redacted { .. } => None,
                 };
                 final_text.insert(field_key(target), text);
             }
-            EventKind::Key {
+            EventKind::Key(KeyEvent {
                 key,
                 modifiers,
                 target: Some(t),
                 ..
-            } if key == "Enter" && !modifiers.is_shortcut() => {
+            }) if key == "Enter" && !modifiers.is_shortcut() => {
                 enters.entry(field_key(t)).or_default().push(e.seq);
             }
             _ => {}
@@ -707,12 +708,12 @@ impl Builder {
 
     fn event(&mut self, e: &Event) {
         match &e.kind {
-            EventKind::Navigate {
+            EventKind::Navigate(NavigateEvent {
                 cause,
                 title,
                 from_url,
-            } => self.navigate(e, *cause, title, from_url.as_deref()),
-            EventKind::TabOpened { opener_tab_id } => {
+            }) => self.navigate(e, *cause, title, from_url.as_deref()),
+            EventKind::TabOpened(TabOpenedEvent { opener_tab_id }) => {
                 self.opener.insert(e.tab_id, *opener_tab_id);
                 self.opened_at.insert(e.tab_id, e.at);
             }
@@ -737,13 +738,13 @@ impl Builder {
                     Some(&p.target),
                 );
             }
-            EventKind::Input { target, .. } => self.typed(e, target, false),
-            EventKind::ContentEdit { target, .. } => self.typed(e, target, true),
-            EventKind::Select {
+            EventKind::Input(InputEvent { target, .. }) => self.typed(e, target, false),
+            EventKind::ContentEdit(ContentEditEvent { target, .. }) => self.typed(e, target, true),
+            EventKind::Select(SelectEvent {
                 target,
                 values,
                 labels,
-            } => {
+            }) => {
                 let seqs = self.drop_focusing_click(e.tab_id, target);
                 // The parameter itself is assigned once all steps exist.
                 let param = target.redaction_reason().map(|_| UNASSIGNED);
@@ -766,11 +767,11 @@ impl Builder {
                 );
                 self.absorb(seqs);
             }
-            EventKind::Checkbox {
+            EventKind::Checkbox(CheckboxEvent {
                 target,
                 checked,
                 via_label,
-            } => {
+            }) => {
                 // The click that toggled it is the same user action.
                 let seqs = self.drop_focusing_click(e.tab_id, target);
                 self.push_step(
@@ -783,11 +784,11 @@ impl Builder {
                 );
                 self.absorb(seqs);
             }
-            EventKind::Radio {
+            EventKind::Radio(RadioEvent {
                 target,
                 value,
                 via_label,
-            } => {
+            }) => {
                 let seqs = self.drop_focusing_click(e.tab_id, target);
                 self.push_step(
                     e,
@@ -799,7 +800,7 @@ impl Builder {
                 );
                 self.absorb(seqs);
             }
-            EventKind::Submit { target } => {
+            EventKind::Submit(SubmitEvent { target }) => {
                 let frame = e.frame_path.clone();
                 if let Some(last) = self.last_step(e.tab_id)
                     && last.frame_path == frame
@@ -811,13 +812,13 @@ impl Builder {
                     self.push_step(e, Action::Submit, Some(target));
                 }
             }
-            EventKind::Key {
+            EventKind::Key(KeyEvent {
                 key,
                 code,
                 modifiers,
                 target,
-            } => self.key(e, key, code, modifiers, target.as_ref()),
-            EventKind::Scroll { target, x, y } => {
+            }) => self.key(e, key, code, modifiers, target.as_ref()),
+            EventKind::Scroll(ScrollEvent { target, x, y }) => {
                 let key = target.as_ref().map(field_key);
                 if let Some(last) = self.last_step(e.tab_id)
                     && matches!(last.action, Action::Scroll { .. })

@@ -24,6 +24,7 @@ use crate::chrome;
 use crate::dom::{append, by_id, clear, document, el, set_hidden};
 use crate::fmt;
 use crate::listing::{self, Shown, Summary};
+use crate::pending::Describe;
 use crate::relay::Relay;
 use crate::skill_zip;
 use crate::timeline::{self, CHUNK, PageGroup};
@@ -422,7 +423,7 @@ fn refresh_pending() {
         clear(&list);
         for p in &status.pending {
             let li = el("li", "pending-item", "");
-            let _ = li.set_attribute("data-id", &p.id);
+            let _ = li.set_attribute("data-id", &p.id.to_string());
             append(&li, &el("b", "name", &p.name));
             append(&li, &el("span", "events", &format!("{} events", p.events)));
             append(&li, &el("span", "age", &p.age(status.now_ms)));

@@ -6,7 +6,10 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use clawtrail_protocol::messages::ToWorker;
+
 use crate::pending::Pending;
+use crate::pending::read_status;
 
 /// Where the service worker keeps the pairing key (JSON) and the port its
 /// relay last proved itself on (see extension/src/service_worker.js).
@@ -82,29 +85,20 @@ pub struct WorkerStatus {
 }
 
 pub async fn worker_status() -> Result<WorkerStatus, String> {
-    let message = js_sys::JSON::parse(r#"{"type":"status"}"#).map_err(js_error)?;
+    let message = serde_json::to_string(&ToWorker::Status).expect("message serializes");
+    let message = js_sys::JSON::parse(&message).map_err(js_error)?;
     let reply = JsFuture::from(runtime_send_message(&message).map_err(js_error)?)
         .await
         .map_err(js_error)?;
+    // `undefined` (no listener answered) stringifies to nothing.
     let text = js_sys::JSON::stringify(&reply)
         .map_err(js_error)?
         .as_string()
         .unwrap_or_default();
-    let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("odd worker reply: {e}"))?;
-    if v["ok"] != true {
-        return Err(v["error"]
-            .as_str()
-            .unwrap_or("the extension did not answer")
-            .to_owned());
-    }
-    let pending = serde_json::from_value(v["pending"].clone())
-        .map_err(|e| format!("odd pending list from the worker: {e}"))?;
+    let status = read_status(&text)?;
     Ok(WorkerStatus {
-        relay: v["relay"].as_str().map(str::to_owned),
-        now_ms: v["now"]
-            .as_f64()
-            .map_or_else(|| js_sys::Date::now() as i64, |n| n as i64),
-        pending,
+        relay: Some(status.relay.as_str().to_owned()),
+        now_ms: status.now,
+        pending: status.pending,
     })
 }

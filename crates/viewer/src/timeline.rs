@@ -35,16 +35,16 @@ pub fn icon(kind: &EventKind) -> &'static str {
         EventKind::Click(_) => "●",
         EventKind::DoubleClick(_) => "●●",
         EventKind::ContextClick(_) => "☰",
-        EventKind::Input { .. } => "⌨",
-        EventKind::ContentEdit { .. } => "✎",
-        EventKind::Select { .. } => "▾",
-        EventKind::Checkbox { .. } => "☑",
-        EventKind::Radio { .. } => "◉",
-        EventKind::Submit { .. } => "⏎",
-        EventKind::Key { .. } => "⌘",
-        EventKind::Scroll { .. } => "↕",
-        EventKind::Navigate { .. } => "➜",
-        EventKind::TabOpened { .. } => "+",
+        EventKind::Input(_) => "⌨",
+        EventKind::ContentEdit(_) => "✎",
+        EventKind::Select(_) => "▾",
+        EventKind::Checkbox(_) => "☑",
+        EventKind::Radio(_) => "◉",
+        EventKind::Submit(_) => "⏎",
+        EventKind::Key(_) => "⌘",
+        EventKind::Scroll(_) => "↕",
+        EventKind::Navigate(_) => "➜",
+        EventKind::TabOpened(_) => "+",
         EventKind::TabActivated => "⇆",
         EventKind::TabClosed => "✕",
     }
@@ -98,8 +98,7 @@ mod tests {
         // a change of tab, and carries that page's URL.
         for pair in gs.windows(2) {
             let first = &rec.events[pair[1].events.start];
-            let nav =
-                matches!(first.kind, EventKind::Navigate { .. }) && first.frame_path.is_empty();
+            let nav = matches!(first.kind, EventKind::Navigate(_)) && first.frame_path.is_empty();
             assert!(nav || first.tab_id != pair[0].tab_id, "{first:?}");
             if nav {
                 assert_eq!(pair[1].url, first.url);
@@ -108,7 +107,7 @@ mod tests {
         let navs = rec
             .events
             .iter()
-            .filter(|e| matches!(e.kind, EventKind::Navigate { .. }) && e.frame_path.is_empty())
+            .filter(|e| matches!(e.kind, EventKind::Navigate(_)) && e.frame_path.is_empty())
             .count();
         assert!(
             gs.len() >= navs && navs >= 2,

@@ -8,10 +8,12 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use clawtrail_protocol::messages::ToContent;
+
 use crate::delivery::RETRY_ALARM;
-use crate::keys;
 use crate::policy::TIMINGS;
 use crate::session::Status;
+use crate::storage_keys;
 
 /// The alarm that keeps the worker alive while recording.
 pub const KEEPALIVE_ALARM: &str = "keepalive";
@@ -81,12 +83,14 @@ pub enum Step {
     },
     /// `chrome.alarms.clear(name)`.
     ClearAlarm(String),
-    /// Inject the content script into open tabs that have none.
-    InjectTabs,
-    /// Tell every tab whether to record.
-    Broadcast(bool),
-    /// Close the pages' gates and wait for captures to fall quiet.
-    CloseGates,
+    /// Inject the content script into open tabs that have none: those
+    /// whose top frame does not answer this ping.
+    InjectTabs(ToContent),
+    /// Send every tab this message (`set_recording`).
+    Broadcast(ToContent),
+    /// Close the pages' gates with this message and wait for captures to
+    /// fall quiet.
+    CloseGates(ToContent),
     /// Write what the session accepted since the last flush.
     Flush,
     /// Show the badge for the current state.
@@ -98,6 +102,11 @@ pub enum Step {
     },
     /// Expire and deliver what is due, in the background.
     Sweep,
+}
+
+/// The message that opens or closes the pages' recording gates.
+pub fn set_recording(recording: bool) -> ToContent {
+    ToContent::SetRecording { recording }
 }
 
 /// A command that changes the recording state.
@@ -158,14 +167,14 @@ pub fn plan(
                 name: keepalive(),
                 period_minutes: TIMINGS.keepalive_minutes,
             },
-            Step::InjectTabs,
-            Step::Broadcast(true),
+            Step::InjectTabs(ToContent::Ping),
+            Step::Broadcast(set_recording(true)),
             Step::UpdateBadge,
         ],
         // Closing the gates comes first, while the session still accepts
         // events: pages answer only after what they still held was acked.
         (Command::Pause, Status::Active, Some(id)) => vec![
-            Step::CloseGates,
+            Step::CloseGates(set_recording(false)),
             Step::PauseSession,
             Step::Flush,
             Step::SessionState(SessionState {
@@ -180,13 +189,13 @@ pub fn plan(
                 status: Status::Active,
                 id: Some(id),
             }),
-            Step::Broadcast(true),
+            Step::Broadcast(set_recording(true)),
             Step::UpdateBadge,
         ],
         (Command::Stop, Status::Active | Status::Paused, Some(id)) => {
             let mut steps = Vec::new();
             if status == Status::Active {
-                steps.push(Step::CloseGates);
+                steps.push(Step::CloseGates(set_recording(false)));
             }
             steps.extend([
                 Step::Flush,
@@ -201,6 +210,12 @@ pub fn plan(
         }
         _ => Vec::new(),
     }
+}
+
+/// The recording command a keyboard shortcut (the manifest's `commands`)
+/// runs, if it is one of ours.
+pub fn keyboard_command(name: &str) -> Option<&'static str> {
+    (name == "toggle-recording").then_some("toggle")
 }
 
 /// What an alarm triggers.
@@ -228,7 +243,7 @@ pub fn restorable(state_json: &str) -> Option<(Uuid, Status)> {
 
 /// The meta key to read for [`restorable`]'s session.
 pub fn restore_key(state_json: &str) -> Option<String> {
-    restorable(state_json).map(|(id, _)| keys::meta(id))
+    restorable(state_json).map(|(id, _)| storage_keys::meta(id))
 }
 
 /// What startup does after looking for the session's meta (`found`: whether
@@ -260,32 +275,41 @@ pub struct CaptureItem {
     pub kind: serde_json::Value,
 }
 
+/// What a `capture` message without an array of events is told.
+pub const NOT_AN_ARRAY: &str = "events must be an array";
+
 /// A content script's batch (`msg.events`, JSON; `null` when absent):
 /// `Err` when it is not an array; else how many items arrived and those
 /// that are objects with a string `cid` (the others are skipped unacked).
 pub fn capture_items(events_json: &str) -> Result<(usize, Vec<CaptureItem>), &'static str> {
-    const NOT_AN_ARRAY: &str = "events must be an array";
     let events: serde_json::Value = serde_json::from_str(events_json).map_err(|_| NOT_AN_ARRAY)?;
     let items = events.as_array().ok_or(NOT_AN_ARRAY)?;
-    let taken = items
+    Ok((items.len(), capture_items_of(items)))
+}
+
+/// The items of a batch that are a protocol `CaptureItem` as far as the
+/// cid goes; the event is checked when it is accepted, so that one bad
+/// event cannot cost the others.
+pub fn capture_items_of(items: &[serde_json::Value]) -> Vec<CaptureItem> {
+    type Item = clawtrail_protocol::messages::CaptureItem<Option<serde_json::Value>>;
+    items
         .iter()
-        .filter_map(|item| {
-            let obj = item.as_object()?;
-            let cid = obj.get("cid")?.as_str()?.to_owned();
-            let event = obj.get("event").cloned().unwrap_or(serde_json::Value::Null);
+        .filter(|item| item.is_object())
+        .filter_map(|item| serde_json::from_value::<Item>(item.clone()).ok())
+        .map(|item| {
+            let event = item.event.unwrap_or(serde_json::Value::Null);
             let kind = event
                 .get("kind")
                 .and_then(|k| k.get("type"))
                 .cloned()
                 .unwrap_or(serde_json::Value::Null);
-            Some(CaptureItem {
-                cid,
+            CaptureItem {
+                cid: item.cid,
                 event_json: event.to_string(),
                 kind,
-            })
+            }
         })
-        .collect();
-    Ok((items.len(), taken))
+        .collect()
 }
 
 /// The JSON the JS interpreter reads: an array of steps.
@@ -345,7 +369,7 @@ mod tests {
         assert_eq!(
             to_json(&plan_of(Command::Record, Status::Idle, None)),
             format!(
-                r#"[{{"begin_session":{{"id":"{B}","name":"n"}}}},{{"session_state":{{"status":"active","id":"{B}"}}}},{{"periodic_alarm":{{"name":"keepalive","period_minutes":0.5}}}},"inject_tabs",{{"broadcast":true}},"update_badge"]"#
+                r#"[{{"begin_session":{{"id":"{B}","name":"n"}}}},{{"session_state":{{"status":"active","id":"{B}"}}}},{{"periodic_alarm":{{"name":"keepalive","period_minutes":0.5}}}},{{"inject_tabs":{{"type":"ping"}}}},{{"broadcast":{{"type":"set_recording","recording":true}}}},"update_badge"]"#
             )
         );
     }
@@ -355,7 +379,7 @@ mod tests {
         assert_eq!(
             plan_of(Command::Pause, Status::Active, Some(A)),
             vec![
-                Step::CloseGates,
+                Step::CloseGates(set_recording(false)),
                 Step::PauseSession,
                 Step::Flush,
                 Step::SessionState(SessionState {
@@ -377,7 +401,7 @@ mod tests {
                     status: Status::Active,
                     id: Some(A)
                 }),
-                Step::Broadcast(true),
+                Step::Broadcast(set_recording(true)),
                 Step::UpdateBadge,
             ]
         );
@@ -387,7 +411,7 @@ mod tests {
     fn stop_closes_gates_only_while_active_and_delivers_with_wake() {
         let active = plan_of(Command::Stop, Status::Active, Some(A));
         let paused = plan_of(Command::Stop, Status::Paused, Some(A));
-        assert_eq!(active[0], Step::CloseGates);
+        assert_eq!(active[0], Step::CloseGates(set_recording(false)));
         assert_eq!(&active[1..], &paused[..]);
         assert_eq!(
             to_json(&paused),
@@ -395,6 +419,15 @@ mod tests {
                 r#"["flush","stop_session",{{"session_state":{{"status":"idle"}}}},{{"clear_alarm":"keepalive"}},"update_badge",{{"deliver":{{"id":"{A}","wake":true}}}}]"#
             )
         );
+    }
+
+    #[test]
+    fn the_shortcut_toggles() {
+        assert_eq!(keyboard_command("toggle-recording"), Some("toggle"));
+        assert_eq!(keyboard_command("_execute_action"), None);
+        // Whatever it names is a command.
+        let toggle = keyboard_command("toggle-recording").unwrap();
+        assert!(Command::resolve(toggle, Status::Idle).is_some());
     }
 
     #[test]
@@ -411,7 +444,7 @@ mod tests {
         let p = format!(r#"{{"status":"paused","id":"{A}"}}"#);
         assert_eq!(restorable(&a), Some((A, Status::Active)));
         assert_eq!(restorable(&p), Some((A, Status::Paused)));
-        assert_eq!(restore_key(&a), Some(keys::meta(A)));
+        assert_eq!(restore_key(&a), Some(storage_keys::meta(A)));
         assert_eq!(restorable("null"), None);
         assert_eq!(restorable(r#"{"status":"idle"}"#), None);
         assert_eq!(restorable(r#"{"status":"active"}"#), None);

@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::effect::Effect;
-use crate::keys;
 use crate::session::Meta;
+use crate::storage_keys;
 
 /// Recorded data that was never delivered is deleted after this long,
 /// counted from the start of the recording.
@@ -89,7 +89,7 @@ pub enum SweepAction {
 pub fn sweep_action(meta: &Meta, now: DateTime<Utc>, force: bool) -> SweepAction {
     if is_expired(meta, now) {
         SweepAction::Expire {
-            remove: keys::all(meta.id, meta.chunks),
+            remove: storage_keys::all(meta.id, meta.chunks),
         }
     } else if force || is_due(meta, now) {
         SweepAction::Deliver { wake: force }
@@ -213,12 +213,12 @@ fn error_message(body: &str) -> Option<String> {
 pub fn settle(meta: &Meta, attempt: &Attempt, now: DateTime<Utc>) -> (Outcome, Vec<Effect>) {
     let (outcome, error) = classify(attempt);
     let effect = match error {
-        None => Effect::Remove(keys::all(meta.id, meta.chunks)),
+        None => Effect::Remove(storage_keys::all(meta.id, meta.chunks)),
         Some(error) => {
             let mut updated = meta.clone();
             record_failure(&mut updated, &error, now);
             Effect::set(
-                keys::meta(meta.id),
+                storage_keys::meta(meta.id),
                 serde_json::to_string(&updated).expect("meta serializes"),
             )
         }
@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(outcome, Outcome::Delivered);
         assert_eq!(
             effects,
-            vec![Effect::Remove(keys::all(meta.id, meta.chunks))]
+            vec![Effect::Remove(storage_keys::all(meta.id, meta.chunks))]
         );
 
         let (outcome, effects) = settle(&meta, &Attempt::NoRelay { refused: false }, start);
@@ -373,7 +373,7 @@ mod tests {
         let [Effect::Set(writes)] = effects.as_slice() else {
             panic!("{effects:?}")
         };
-        let stored: Meta = serde_json::from_str(&writes[&keys::meta(meta.id)]).unwrap();
+        let stored: Meta = serde_json::from_str(&writes[&storage_keys::meta(meta.id)]).unwrap();
         assert_eq!(stored.delivery.attempts, 1);
         assert_eq!(
             stored.delivery.last_error.as_deref(),
@@ -407,7 +407,7 @@ mod tests {
         assert_eq!(
             sweep_action(&meta, start + EXPIRY, true),
             SweepAction::Expire {
-                remove: keys::all(meta.id, meta.chunks)
+                remove: storage_keys::all(meta.id, meta.chunks)
             }
         );
         assert_eq!(

@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use clawtrail_protocol::messages::PairReply;
+
 use crate::delivery::{self, Attempt};
 use crate::effect::Effect;
-use crate::keys;
 use crate::policy::{self, Probe, TIMINGS};
 use crate::relay_run::{Purpose, RelayRun};
 use crate::session::{Meta, assemble};
+use crate::storage_keys;
 
 /// Where the pairing key (JSON) is stored.
 pub const RELAY_KEY: &str = "relay_key";
@@ -90,14 +92,11 @@ pub enum Step {
     },
     /// Forget the cached relay status.
     ForgetRelay,
-    /// Pairing's answer to the popup (`{ok}` or `{ok, error}`); `sweep`: then
-    /// start a forced sweep in the background.
-    Paired {
-        ok: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<String>,
-        sweep: bool,
-    },
+    /// A sweep in the background, not waited for (after pairing, anything
+    /// that waited for it can go).
+    Sweep { force: bool },
+    /// Pairing's answer to the popup: the result.
+    Paired(PairReply),
     /// The result: a delivery's code (`delivered`, `gone`, `relay-down`,
     /// ...), a relay status (`connected`, `not_paired`, `not_running`).
     Done(String),
@@ -259,9 +258,9 @@ impl DeliveryRun {
         match phase {
             Phase::Begin => {
                 self.phase = Phase::Meta;
-                Ok(Step::Read(vec![keys::meta(self.id)]))
+                Ok(Step::Read(vec![storage_keys::meta(self.id)]))
             }
-            Phase::Meta => match outcome.get(keys::meta(self.id)) {
+            Phase::Meta => match outcome.get(storage_keys::meta(self.id)) {
                 None | Some(Value::Null) => self.finish("gone".to_owned()),
                 Some(v) => {
                     self.meta_json = v
@@ -271,7 +270,9 @@ impl DeliveryRun {
                     let m = self.meta()?;
                     self.phase = Phase::Chunks;
                     Ok(Step::Read(
-                        (0..m.chunks).map(|i| keys::chunk(m.id, i)).collect(),
+                        (0..m.chunks)
+                            .map(|i| storage_keys::chunk(m.id, i))
+                            .collect(),
                     ))
                 }
             },
@@ -280,7 +281,7 @@ impl DeliveryRun {
                 let chunks: Result<Vec<String>, String> = (0..m.chunks)
                     .map(|i| {
                         outcome
-                            .get(keys::chunk(m.id, i))
+                            .get(storage_keys::chunk(m.id, i))
                             .and_then(Value::as_str)
                             .map(str::to_owned)
                             .ok_or_else(|| format!("chunk {i} of recording {} is missing", m.id))
@@ -621,7 +622,7 @@ mod tests {
     #[test]
     fn a_missing_or_broken_chunk_is_unassemblable() {
         let mut storage = stored();
-        let meta = keys::meta(ID);
+        let meta = storage_keys::meta(ID);
         let text = storage[&meta]
             .as_str()
             .unwrap()

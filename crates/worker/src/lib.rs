@@ -18,12 +18,14 @@ pub mod control;
 pub mod delivery;
 pub mod delivery_run;
 pub mod effect;
-pub mod keys;
+pub mod messages;
 pub mod pair_run;
 pub mod policy;
 pub mod relay;
 pub mod relay_run;
+pub mod request;
 pub mod session;
+pub mod storage_keys;
 pub mod sweep_run;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,6 +4,7 @@
 //! from ours on the next; the relay must prove it knew the code. Steps are
 //! those of [`crate::delivery_run`].
 
+use clawtrail_protocol::messages::PairReply;
 use serde_json::{Value, json};
 
 use crate::delivery_run::{DeliveryRun, RunError, Step, bad, remembered_port, truthy};
@@ -25,6 +26,7 @@ enum Phase {
     Second(Pairing),
     Stored,
     Forgot,
+    Swept,
     Finished,
 }
 
@@ -169,12 +171,15 @@ impl PairRun {
             }
             // Anything that waited for pairing can go now.
             Phase::Forgot => {
+                self.phase = Phase::Swept;
+                Ok(Step::Sweep { force: true })
+            }
+            Phase::Swept => {
                 self.phase = Phase::Finished;
-                Ok(Step::Paired {
+                Ok(Step::Paired(PairReply {
                     ok: true,
                     error: None,
-                    sweep: true,
-                })
+                }))
             }
             Phase::Finished => Err(RunError::Finished),
         }
@@ -207,11 +212,10 @@ impl PairRun {
 }
 
 fn fail(error: &str) -> Step {
-    Step::Paired {
+    Step::Paired(PairReply {
         ok: false,
         error: Some(error.to_owned()),
-        sweep: false,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -304,6 +308,27 @@ mod tests {
             r.next(second).unwrap(),
             fail(&crate::relay::RelayError::NotProven.to_string())
         );
+    }
+
+    #[test]
+    fn once_stored_the_relay_is_forgotten_and_a_forced_sweep_starts() {
+        let mut r = run(Some("ABCD-EFGH"), Some(4000));
+        r.phase = Phase::Stored;
+        assert_eq!(r.next(Value::Null).unwrap(), Step::ForgetRelay);
+        assert_eq!(r.next(Value::Null).unwrap(), Step::Sweep { force: true });
+        let Step::Paired(reply) = r.next(Value::Null).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            serde_json::to_value(reply).unwrap(),
+            json!({"ok": true}),
+            "what the popup is answered"
+        );
+        assert_eq!(
+            serde_json::to_value(fail(NO_CODE)).unwrap(),
+            json!({"paired": {"ok": false, "error": NO_CODE}})
+        );
+        assert!(r.next(Value::Null).is_err());
     }
 
     #[test]

@@ -44,36 +44,9 @@ pub fn default_name(now: DateTime<Utc>) -> String {
 
 // --- messages --------------------------------------------------------------
 
-/// The commands only our own extension pages (popup, viewer) may send; each
-/// serializes as its message type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Command {
-    Record,
-    Pause,
-    Resume,
-    Stop,
-    Toggle,
-    Status,
-    RetryNow,
-    Pair,
-}
-
-impl Command {
-    pub fn from_type(t: &str) -> Option<Command> {
-        Some(match t {
-            "record" => Command::Record,
-            "pause" => Command::Pause,
-            "resume" => Command::Resume,
-            "stop" => Command::Stop,
-            "toggle" => Command::Toggle,
-            "status" => Command::Status,
-            "retry_now" => Command::RetryNow,
-            "pair" => Command::Pair,
-            _ => return None,
-        })
-    }
-}
+/// Every message type, generated from the protocol's `ToWorker`: only our
+/// own extension pages (popup, viewer) may send the commands among them.
+pub use clawtrail_protocol::messages::MessageType;
 
 /// Who sent a `chrome.runtime` message, as `MessageSender` says.
 #[derive(Debug, Clone, Default)]
@@ -98,8 +71,9 @@ pub enum Route {
     Hello,
     /// Captured events: only from a tab.
     Capture,
-    /// A command from one of our extension pages.
-    Command { command: Command },
+    /// A command from one of our extension pages (any type but `hello`
+    /// and `capture`).
+    Command { command: MessageType },
 }
 
 /// Decides who may send what. Content scripts run inside arbitrary pages,
@@ -123,21 +97,19 @@ pub fn route(
             error: "not a message",
         };
     }
-    match msg_type {
-        Some("hello") => Route::Hello,
-        Some("capture") if !sender.tab => Route::Reject {
+    match msg_type.and_then(|t| t.parse::<MessageType>().ok()) {
+        None => Route::Reject {
+            error: "unknown message type",
+        },
+        Some(MessageType::Hello) => Route::Hello,
+        Some(MessageType::Capture) if !sender.tab => Route::Reject {
             error: "capture comes from a tab",
         },
-        Some("capture") => Route::Capture,
-        _ => match msg_type.and_then(Command::from_type) {
-            None => Route::Reject {
-                error: "unknown message type",
-            },
-            Some(_) if !from_extension_page(sender, extension_base) => {
-                Route::Reject { error: "forbidden" }
-            }
-            Some(command) => Route::Command { command },
-        },
+        Some(MessageType::Capture) => Route::Capture,
+        Some(_) if !from_extension_page(sender, extension_base) => {
+            Route::Reject { error: "forbidden" }
+        }
+        Some(command) => Route::Command { command },
     }
 }
 
@@ -149,29 +121,22 @@ fn from_extension_page(sender: &Sender, extension_base: &str) -> bool {
 
 // --- the relay's status ----------------------------------------------------
 
-/// What the popup shows about the relay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RelayState {
-    Connected,
-    NotPaired,
-    NotRunning,
-}
+/// What the popup shows about the relay (the protocol's `relay` member).
+pub use clawtrail_protocol::messages::RelayStatus as RelayState;
 
-impl RelayState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RelayState::Connected => "connected",
-            RelayState::NotPaired => "not_paired",
-            RelayState::NotRunning => "not_running",
-        }
-    }
-
+/// What the worker learned about the relay, as a [`RelayState`].
+pub trait Learned {
     /// After looking for the paired relay: found on a port, or not; when
     /// not, `refused` says something answered the signed handshake with 401
     /// (our relay after `clawtrail unpair`, or anyone: either way the key is
     /// not accepted there).
-    pub fn of_search(port: Option<u16>, refused: bool) -> RelayState {
+    fn of_search(port: Option<u16>, refused: bool) -> RelayState;
+    /// Without a pairing key: whether anything answers a health check.
+    fn unpaired(anything_up: bool) -> RelayState;
+}
+
+impl Learned for RelayState {
+    fn of_search(port: Option<u16>, refused: bool) -> RelayState {
         match (port, refused) {
             (Some(_), _) => RelayState::Connected,
             (None, true) => RelayState::NotPaired,
@@ -179,8 +144,7 @@ impl RelayState {
         }
     }
 
-    /// Without a pairing key: whether anything answers a health check.
-    pub fn unpaired(anything_up: bool) -> RelayState {
+    fn unpaired(anything_up: bool) -> RelayState {
         if anything_up {
             RelayState::NotPaired
         } else {
@@ -391,14 +355,14 @@ mod tests {
             assert_eq!(
                 route(true, Some("retry_now"), s, BASE),
                 Route::Command {
-                    command: Command::RetryNow
+                    command: MessageType::RetryNow
                 }
             );
         }
         assert_eq!(
             route(true, Some("record"), &popup, BASE),
             Route::Command {
-                command: Command::Record
+                command: MessageType::Record
             }
         );
         // Capture needs a tab, even from our own pages.
@@ -448,7 +412,7 @@ mod tests {
         );
         assert_eq!(
             j(Route::Command {
-                command: Command::RetryNow
+                command: MessageType::RetryNow
             }),
             r#"{"route":"command","command":"retry_now"}"#
         );

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::delivery_run::{
     DeliveryRun, RELAY_KEY, RunError, Search, Step, bad, probe_fetch, remembered_port, truthy,
 };
-use crate::policy::{RelayState, TIMINGS, candidate_ports};
+use crate::policy::{Learned, RelayState, TIMINGS, candidate_ports};
 
 /// What the search is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

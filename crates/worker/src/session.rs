@@ -15,16 +15,11 @@ use workflow_format::{
     ValidationError,
 };
 
-use crate::keys;
+use crate::storage_keys;
 
-/// Recording state, as kept in `chrome.storage.session`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Idle,
-    Active,
-    Paused,
-}
+/// Recording state, as kept in `chrome.storage.session` and reported to
+/// the extension's pages.
+pub use clawtrail_protocol::messages::RecordingStatus as Status;
 
 /// How many capture ids are remembered to drop resent duplicates. A content
 /// script resends only what the worker did not acknowledge, i.e. at most the
@@ -253,7 +248,7 @@ impl Session {
         let known = self.meta.tabs.iter().any(|t| t.tab_id == tab.tab_id);
         let recordable =
             workflow_format::check_url(&tab.url, workflow_format::UrlPolicy::Web).is_ok();
-        let blank_new_tab = matches!(kind, EventKind::TabOpened { .. })
+        let blank_new_tab = matches!(kind, EventKind::TabOpened(_))
             && (tab.url.is_empty() || tab.url.starts_with("chrome://newtab"));
         match scheme.as_deref() {
             Some("chrome-extension" | "devtools") => return Accepted::Ignored,
@@ -274,7 +269,9 @@ impl Session {
             return;
         }
         let opener_tab_id = match &event.kind {
-            EventKind::TabOpened { opener_tab_id } => *opener_tab_id,
+            EventKind::TabOpened(workflow_format::TabOpenedEvent { opener_tab_id }) => {
+                *opener_tab_id
+            }
             _ => tab.opener_tab_id,
         };
         self.meta.tabs.push(TabInfo {
@@ -297,7 +294,7 @@ impl Session {
             return None;
         }
         let chunk = serde_json::to_string(&self.buffer).expect("events always serialize");
-        let key = keys::chunk(self.meta.id, self.meta.chunks);
+        let key = storage_keys::chunk(self.meta.id, self.meta.chunks);
         self.meta.chunks += 1;
         self.buffer.clear();
         Some(Flush {
@@ -310,14 +307,14 @@ impl Session {
         let mut writes = self.flush().map(|f| f.writes).unwrap_or_default();
         self.meta.ended_at = Some(now.max(self.meta.started_at));
         // The flush above wrote the meta without `ended_at`; replace it.
-        writes.retain(|(k, _)| *k != keys::meta(self.meta.id));
+        writes.retain(|(k, _)| *k != storage_keys::meta(self.meta.id));
         writes.push(self.meta_write());
         (self.meta, Flush { writes })
     }
 
     fn meta_write(&self) -> (String, String) {
         (
-            keys::meta(self.meta.id),
+            storage_keys::meta(self.meta.id),
             serde_json::to_string(&self.meta).expect("meta always serializes"),
         )
     }
@@ -575,22 +572,22 @@ mod tests {
     fn an_event_breaking_a_rule_is_refused_on_arrival() {
         let mut s = session();
         let mut e = click(1);
-        e.kind = EventKind::Input {
+        e.kind = EventKind::Input(workflow_format::InputEvent {
             target: target("input", Some("password")),
             value: FieldValue::text("hunter2"),
-        };
+        });
         match s.accept(None, &tab(1), e) {
             Accepted::Invalid { reason } => assert!(reason.contains("redaction"), "{reason}"),
             other => panic!("expected Invalid, got {other:?}"),
         }
         assert_eq!(s.event_count(), 0, "a refused event takes no seq");
         let mut ok = click(2);
-        ok.kind = EventKind::Input {
+        ok.kind = EventKind::Input(workflow_format::InputEvent {
             target: target("input", Some("password")),
             value: FieldValue::Redacted {
                 reason: RedactionReason::Password,
             },
-        };
+        });
         assert_eq!(s.accept(None, &tab(1), ok), Accepted::Stored { seq: 0 });
     }
 
@@ -601,9 +598,9 @@ mod tests {
         newtab.url = "chrome://newtab/".into();
         let out = s.accept_tab_event(
             &newtab,
-            EventKind::TabOpened {
+            EventKind::TabOpened(workflow_format::TabOpenedEvent {
                 opener_tab_id: Some(1),
-            },
+            }),
             t(3),
         );
         assert_eq!(out, Accepted::Stored { seq: 0 });
@@ -687,11 +684,11 @@ mod tests {
         let mut s = session();
         let mut e = click(1);
         e.url = "javascript:alert(1)".into();
-        e.kind = EventKind::Navigate {
+        e.kind = EventKind::Navigate(workflow_format::NavigateEvent {
             cause: NavigationCause::PushState,
             title: String::new(),
             from_url: None,
-        };
+        });
         assert!(matches!(
             s.accept(None, &tab(1), e),
             Accepted::Invalid { .. }

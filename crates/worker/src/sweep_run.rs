@@ -7,22 +7,17 @@
 use std::collections::VecDeque;
 
 use chrono::DateTime;
-use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::delivery::{SweepAction, sweep_action};
 use crate::delivery_run::{RunError, Step, bad};
 use crate::effect::Effect;
-use crate::keys;
 use crate::session::Meta;
+use crate::storage_keys;
 
-/// What became of one pending recording.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SweepResult {
-    pub id: Uuid,
-    pub result: String,
-}
+/// What became of one pending recording (the `retry_now` reply's items).
+pub use clawtrail_protocol::messages::SweepResult;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
@@ -70,7 +65,7 @@ impl SweepRun {
                     None | Some(Value::Null) => None,
                     Some(v) => Some(serde_json::from_value::<Uuid>(v.clone()).map_err(bad)?),
                 };
-                let metas = keys::pending_metas(&stored, active);
+                let metas = storage_keys::pending_metas(&stored, active);
                 if metas.is_empty() {
                     return self.go(now_ms);
                 }
@@ -151,7 +146,7 @@ mod tests {
     }
 
     fn keys_of(metas: &[&Meta], active: Option<Uuid>) -> Value {
-        let mut keys: Vec<String> = metas.iter().map(|m| keys::meta(m.id)).collect();
+        let mut keys: Vec<String> = metas.iter().map(|m| storage_keys::meta(m.id)).collect();
         keys.push("relay_key".into());
         json!({ "keys": keys, "active": active })
     }
@@ -160,7 +155,12 @@ mod tests {
         Value::Object(
             metas
                 .iter()
-                .map(|m| (keys::meta(m.id), json!(serde_json::to_string(m).unwrap())))
+                .map(|m| {
+                    (
+                        storage_keys::meta(m.id),
+                        json!(serde_json::to_string(m).unwrap()),
+                    )
+                })
                 .collect(),
         )
     }
@@ -188,11 +188,11 @@ mod tests {
         assert_eq!(
             run.next(keys_of(&[&old, &due, &active], Some(active.id)), NOW)
                 .unwrap(),
-            Step::Read(vec![keys::meta(old.id), keys::meta(due.id)])
+            Step::Read(vec![storage_keys::meta(old.id), storage_keys::meta(due.id)])
         );
         assert_eq!(
             run.next(reads(&[&old, &due]), NOW).unwrap(),
-            Step::Apply(vec![Effect::Remove(keys::all(old.id, old.chunks))])
+            Step::Apply(vec![Effect::Remove(storage_keys::all(old.id, old.chunks))])
         );
         assert_eq!(
             run.next(Value::Null, NOW).unwrap(),

@@ -5,12 +5,13 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
-use workflow_format::{CapturedEvent, EventKind, RecorderInfo};
+use workflow_format::{EventKind, RecorderInfo};
 
 use crate::effect::{self, Effect};
-use crate::policy::{self, RelayState, RelayStatusCache};
-use crate::session::{Flush, Meta, Session, Status, TabContext};
-use crate::{control, delivery, keys};
+use crate::messages::{self, RawSender};
+use crate::policy::{self, Learned, RelayState, RelayStatusCache};
+use crate::session::{Flush, Meta, Session, Status};
+use crate::{control, delivery, request, storage_keys};
 
 fn time(ms: f64) -> Result<DateTime<Utc>, JsError> {
     DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| JsError::new("time out of range"))
@@ -71,7 +72,7 @@ impl WorkerCore {
         };
         let session = Session::start(id, name.to_owned(), recorder, time(now_ms)?);
         let (key, value) = (
-            keys::meta(id),
+            storage_keys::meta(id),
             serde_json::to_string(session.meta()).expect("meta serializes"),
         );
         self.session = Some(session);
@@ -84,19 +85,49 @@ impl WorkerCore {
         self.session.as_ref().map_or(Status::Idle, |s| s.status())
     }
 
-    /// `{"status": "idle"|"active"|"paused", "id", "name", "started_at", "events"}`.
+    /// The recording's state (`messages::state`): `{"status":
+    /// "idle"|"active"|"paused", "id", "name", "started_at", "events"}`.
     pub fn status(&self) -> String {
-        match &self.session {
-            None => serde_json::json!({ "status": Status::Idle }).to_string(),
-            Some(s) => serde_json::json!({
-                "status": s.status(),
-                "id": s.meta().id,
-                "name": s.meta().name,
-                "started_at": s.meta().started_at,
-                "events": s.event_count(),
-            })
-            .to_string(),
-        }
+        serde_json::to_string(&messages::state(self.session.as_ref())).expect("state serializes")
+    }
+
+    /// The answer to a recording command: `{ok: true, ...status}`.
+    pub fn state_reply(&self) -> String {
+        serde_json::to_string(&messages::state_reply(self.session.as_ref()))
+            .expect("reply serializes")
+    }
+
+    /// The answer to `status` (`messages::status_reply`): `metas`, the
+    /// pending recordings' stored metas; `relay`, the relay status;
+    /// `now_ms`, the worker's clock.
+    pub fn status_reply(
+        &self,
+        metas: Vec<String>,
+        relay: &str,
+        now_ms: f64,
+    ) -> Result<String, JsError> {
+        let metas = metas
+            .iter()
+            .map(|m| meta(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let relay: RelayState = serde_json::from_value(serde_json::Value::from(relay))
+            .map_err(|e| JsError::new(&format!("bad relay status: {e}")))?;
+        let reply = messages::status_reply(
+            self.session.as_ref(),
+            now_ms as i64,
+            relay,
+            self.relay.port(),
+            &metas,
+        );
+        Ok(serde_json::to_string(&reply).expect("reply serializes"))
+    }
+
+    /// A content script's hello (`JSON.stringify` of the message and of
+    /// its sender): `{"reply", "seen"}` (`messages::hello`).
+    pub fn hello(&self, msg_json: &str, sender_json: &str) -> String {
+        let msg = serde_json::from_str(msg_json).unwrap_or_default();
+        let seen = messages::hello(self.current_status(), &msg, &RawSender::parse(sender_json));
+        serde_json::to_string(&seen).expect("hello serializes")
     }
 
     /// The badge for the current state, as effects (JSON array).
@@ -140,50 +171,35 @@ impl WorkerCore {
         self.relay.port()
     }
 
-    /// Accepts one `CapturedEvent` (JSON) from a content script. Returns the
-    /// outcome as JSON (`{"outcome": "stored", "seq": N}`, ...).
-    pub fn accept(&mut self, cid: Option<String>, tab_json: &str, captured_json: &str) -> String {
-        let outcome = match (
-            &mut self.session,
-            serde_json::from_str::<TabContext>(tab_json),
-        ) {
-            (None, _) => crate::Accepted::NotRecording,
-            (_, Err(e)) => crate::Accepted::Invalid {
-                reason: format!("bad tab: {e}"),
-            },
-            (Some(s), Ok(tab)) => match serde_json::from_str::<CapturedEvent>(captured_json) {
-                Ok(captured) => s.accept(cid.as_deref(), &tab, captured),
-                Err(e) => crate::Accepted::Invalid {
-                    reason: e.to_string(),
-                },
-            },
-        };
-        serde_json::to_string(&outcome).expect("outcome serializes")
-    }
-
-    /// A tab event seen by the worker: kind is "opened", "activated" or "closed".
+    /// A tab event seen by the worker (`JSON.stringify(tab)`, the raw
+    /// `chrome.tabs.Tab`): kind is "opened", "activated" or "closed".
+    /// Returns the steps that follow it (`messages::tab_event_steps`):
+    /// none unless recording.
     pub fn tab_event(
         &mut self,
         tab_json: &str,
         kind: &str,
         now_ms: f64,
     ) -> Result<String, JsError> {
-        let tab: TabContext =
-            serde_json::from_str(tab_json).map_err(|e| JsError::new(&format!("bad tab: {e}")))?;
+        let steps = messages::tab_event_steps(self.current_status());
+        if steps.is_empty() {
+            return Ok(control::to_json(&steps));
+        }
+        let raw = serde_json::from_str(tab_json).unwrap_or_default();
+        let tab = messages::tab_context(&raw).map_err(|e| JsError::new(&e))?;
         let kind = match kind {
-            "opened" => EventKind::TabOpened {
+            "opened" => EventKind::TabOpened(workflow_format::TabOpenedEvent {
                 opener_tab_id: tab.opener_tab_id,
-            },
+            }),
             "activated" => EventKind::TabActivated,
             "closed" => EventKind::TabClosed,
             other => return Err(JsError::new(&format!("unknown tab event {other:?}"))),
         };
         let now = time(now_ms)?;
-        let outcome = match &mut self.session {
-            None => crate::Accepted::NotRecording,
-            Some(s) => s.accept_tab_event(&tab, kind, now),
-        };
-        Ok(serde_json::to_string(&outcome).expect("outcome serializes"))
+        if let Some(s) = &mut self.session {
+            s.accept_tab_event(&tab, kind, now);
+        }
+        Ok(control::to_json(&steps))
     }
 
     /// Storage writes for what was accepted since the last flush, or
@@ -246,31 +262,14 @@ impl WorkerCore {
         )))
     }
 
-    /// Accepts a content script's batch (`msg.events` as JSON, `null` when
-    /// absent): `{"error"}` when it is no array, else `{"received": N,
-    /// "acked": [cids], "log": [{"type", "outcome", "reason"?}]}`.
-    pub fn capture(&mut self, events_json: &str, tab_json: &str) -> String {
-        let (received, items) = match control::capture_items(events_json) {
-            Ok(x) => x,
-            Err(e) => return serde_json::json!({ "error": e }).to_string(),
-        };
-        let mut acked = Vec::new();
-        let mut log = Vec::new();
-        for item in items {
-            let outcome: serde_json::Value = serde_json::from_str(&self.accept(
-                Some(item.cid.clone()),
-                tab_json,
-                &item.event_json,
-            ))
-            .expect("valid JSON");
-            let mut entry = serde_json::json!({ "type": item.kind, "outcome": outcome["outcome"] });
-            if let Some(reason) = outcome.get("reason") {
-                entry["reason"] = reason.clone();
-            }
-            log.push(entry);
-            acked.push(item.cid);
-        }
-        serde_json::json!({ "received": received, "acked": acked, "log": log }).to_string()
+    /// Accepts a content script's batch (`JSON.stringify` of the message
+    /// and of `sender.tab`): `{"reply", "received", "log", "warnings",
+    /// "flush"}` (`messages::capture`).
+    pub fn capture(&mut self, msg_json: &str, tab_json: &str) -> String {
+        let msg = serde_json::from_str(msg_json).unwrap_or_default();
+        let tab = serde_json::from_str(tab_json).unwrap_or_default();
+        let captured = messages::capture(self.session.as_mut(), &msg, &tab);
+        serde_json::to_string(&captured).expect("capture serializes")
     }
 
     /// Ends the recording. Returns `{"id", "writes"}`: the final storage
@@ -289,13 +288,15 @@ impl WorkerCore {
 #[wasm_bindgen]
 pub fn chunk_keys(meta_json: &str) -> Result<Vec<String>, JsError> {
     let m = meta(meta_json)?;
-    Ok((0..m.chunks).map(|i| keys::chunk(m.id, i)).collect())
+    Ok((0..m.chunks)
+        .map(|i| storage_keys::chunk(m.id, i))
+        .collect())
 }
 
 /// The meta key of recording `id`.
 #[wasm_bindgen]
 pub fn meta_key(id: &str) -> Result<String, JsError> {
-    Ok(keys::meta(self::id(id)?))
+    Ok(storage_keys::meta(self::id(id)?))
 }
 
 /// The meta keys among all of `chrome.storage.local`'s keys of the
@@ -306,7 +307,7 @@ pub fn pending_meta_keys(
     active: Option<String>,
 ) -> Result<Vec<String>, JsError> {
     let active = active.as_deref().map(id).transpose()?;
-    Ok(keys::pending_metas(&stored, active))
+    Ok(storage_keys::pending_metas(&stored, active))
 }
 
 /// The retry alarm for the pending recordings' metas, as effects (JSON
@@ -325,25 +326,28 @@ pub fn retry_alarm(
     Ok(effect::to_json(&[e]))
 }
 
-/// Who may send what: `{"route": "ignore"}` (no answer), `{"route":
-/// "reject", "error"}`, `{"route": "hello"}`, `{"route": "capture"}` or
-/// `{"route": "command", "command": <message type>}`.
+/// What to do with a message (`messages::action`), given
+/// `JSON.stringify` of it (`undefined` for `undefined`) and of its sender,
+/// this extension's id and `chrome.runtime.getURL('')`: `"ignore"` (no
+/// answer), `{"reply": ...}`, `"hello"`, `"capture"`, `{"command": name}`,
+/// `"status"`, `"retry_now"` or `{"pair": code}`.
 #[wasm_bindgen]
 pub fn route_message(
-    is_object: bool,
-    msg_type: Option<String>,
-    ours: bool,
-    tab: bool,
-    url: Option<String>,
+    msg_json: Option<String>,
+    sender_json: &str,
+    runtime_id: &str,
     extension_base: &str,
 ) -> String {
-    let sender = policy::Sender {
-        ours,
-        tab,
-        url: url.as_deref(),
-    };
-    let route = policy::route(is_object, msg_type.as_deref(), &sender, extension_base);
-    serde_json::to_string(&route).expect("route serializes")
+    let msg = msg_json
+        .and_then(|m| serde_json::from_str(&m).ok())
+        .unwrap_or_default();
+    let action = messages::action(
+        &msg,
+        &RawSender::parse(sender_json),
+        runtime_id,
+        extension_base,
+    );
+    serde_json::to_string(&action).expect("action serializes")
 }
 
 /// Timeouts and alarm periods (see `policy::Timings`), JSON.
@@ -359,22 +363,28 @@ pub fn quiet_wait(now_ms: f64, began_ms: f64, last_capture_ms: f64) -> Option<u3
     policy::quiet_wait(now_ms, began_ms, last_capture_ms)
 }
 
-/// A summary for the popup: `{"id", "name", "started_at", "events",
-/// "attempts", "next_attempt_at", "last_error", "finished"}`.
+/// The answer to `retry_now`, given the sweep's results (JSON).
 #[wasm_bindgen]
-pub fn pending_summary(meta_json: &str) -> Result<String, JsError> {
-    let m = meta(meta_json)?;
-    Ok(serde_json::json!({
-        "id": m.id,
-        "name": m.name,
-        "started_at": m.started_at,
-        "events": m.next_seq,
-        "attempts": m.delivery.attempts,
-        "next_attempt_at": m.delivery.next_attempt_at,
-        "last_error": m.delivery.last_error,
-        "finished": m.ended_at.is_some(),
-    })
-    .to_string())
+pub fn retry_reply(results_json: &str) -> Result<String, JsError> {
+    let results = serde_json::from_str(results_json)
+        .map_err(|e| JsError::new(&format!("bad sweep results: {e}")))?;
+    Ok(serde_json::to_string(&messages::retry_reply(results)).expect("reply serializes"))
+}
+
+/// `{ok: false, error}`: the answer when handling a message threw.
+#[wasm_bindgen]
+pub fn failure(error: &str) -> String {
+    serde_json::to_string(&messages::failure(error)).expect("reply serializes")
+}
+
+/// Whether a tab needs the content script, from its top frame's answer to
+/// the ping (`JSON.stringify`, `null` when none came).
+#[wasm_bindgen]
+pub fn needs_script(answer_json: Option<String>) -> bool {
+    let answer = answer_json
+        .and_then(|a| serde_json::from_str(&a).ok())
+        .unwrap_or_default();
+    messages::needs_script(&answer)
 }
 
 // --- the relay: pairing, signed requests, trusted answers ----------------
@@ -425,30 +435,46 @@ impl RelayPairing {
     }
 }
 
-/// `{authorization, nonce}` for a request; `random`: 16 bytes or more.
+/// A signed request, whole (`request::signed`): `{url, method, headers,
+/// body, timeout_ms, nonce}`; `random`: 16 bytes or more.
 #[wasm_bindgen]
-pub fn sign_request(
+#[allow(clippy::too_many_arguments)]
+pub fn signed_request(
     key_json: &str,
+    port: u16,
     method: &str,
     path: &str,
-    host: &str,
+    body: &str,
+    timeout_ms: u32,
     now_ms: f64,
     random: &[u8],
-    body: &str,
 ) -> Result<String, JsError> {
     if random.len() < clawtrail_trust::NONCE_BYTES {
         return Err(JsError::new("a nonce needs 16 random bytes"));
     }
-    let s = crate::relay::sign(
+    let r = request::signed(
         &key(key_json)?,
+        port,
         method,
         path,
-        host,
+        body,
+        timeout_ms,
         now_ms.floor() as i64,
         random,
-        body.as_bytes(),
     );
-    serde_json::to_string(&s).map_err(|e| JsError::new(&e.to_string()))
+    Ok(serde_json::to_string(&r).expect("request serializes"))
+}
+
+/// The unsigned health check of `port` (`request::health`).
+#[wasm_bindgen]
+pub fn health_request(port: u16, timeout_ms: u32) -> String {
+    serde_json::to_string(&request::health(port, timeout_ms)).expect("request serializes")
+}
+
+/// An unsigned JSON POST (`request::post`).
+#[wasm_bindgen]
+pub fn post_request(port: u16, path: &str, body: &str, timeout_ms: u32) -> String {
+    serde_json::to_string(&request::post(port, path, body, timeout_ms)).expect("request serializes")
 }
 
 /// Whether an answer is the paired relay's, for the request with `nonce`.
@@ -489,6 +515,12 @@ pub fn acknowledges(
         recording_id,
         sent.as_bytes(),
     ))
+}
+
+/// The command a keyboard shortcut named `name` runs, if any.
+#[wasm_bindgen]
+pub fn keyboard_command(name: &str) -> Option<String> {
+    control::keyboard_command(name).map(str::to_owned)
 }
 
 /// The steps an alarm named `name` triggers (JSON).

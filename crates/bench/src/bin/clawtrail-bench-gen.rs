@@ -82,6 +82,33 @@ enum Cmd {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// What an upload of `body` costs at the least on this machine, each
+    /// part alone (median of `runs`, in ms, as JSON): storing the bytes the
+    /// way the relay stores a recording (temp file, fsync, rename, fsync of
+    /// the folder, through clawtrail-fs), plain serde_json parsing into the
+    /// format's types, and the SHA-256 of the body. The relay's upload
+    /// latency is reported against their sum.
+    Floor {
+        #[arg(long)]
+        body: PathBuf,
+        /// A folder on the file system the relay's data dir is on.
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+/// The median of `runs` timings of `f`, in milliseconds.
+fn median_ms(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let start = std::time::Instant::now();
+        f()?;
+        ms.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    Ok(ms[ms.len() / 2])
 }
 
 /// One JSON POST to the relay on loopback; its status and body.
@@ -244,6 +271,38 @@ fn main() -> Result<()> {
                 .and_then(|mut f| f.write_all(&to_canonical_json(&rec)))
                 .with_context(|| format!("writing {}", path.display()))?;
             println!("{}", rec.id.hyphenated());
+        }
+        Cmd::Floor { body, dir, runs } => {
+            let bytes = fs::read(&body).with_context(|| format!("reading {}", body.display()))?;
+            let store = clawtrail_fs::Dir::new(&dir, clawtrail_fs::Links::Follow);
+            let mut n = 0;
+            let write_fsync_ms = median_ms(runs, || {
+                n += 1;
+                store.write_new(&format!("floor-{n}.json"), &bytes)?;
+                Ok(())
+            })?;
+            let parse_ms = median_ms(runs, || {
+                std::hint::black_box(serde_json::from_slice::<workflow_format::Recording>(
+                    &bytes,
+                )?);
+                Ok(())
+            })?;
+            let sha256_ms = median_ms(runs, || {
+                std::hint::black_box(clawtrail_trust::digest(&bytes));
+                Ok(())
+            })?;
+            for i in 1..=n {
+                let _ = fs::remove_file(dir.join(format!("floor-{i}.json")));
+            }
+            println!(
+                "{}",
+                serde_json::json!({
+                    "bytes": bytes.len(),
+                    "write_fsync_ms": write_fsync_ms,
+                    "serde_json_parse_ms": parse_ms,
+                    "sha256_ms": sha256_ms,
+                })
+            );
         }
     }
     Ok(())

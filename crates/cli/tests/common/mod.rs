@@ -38,21 +38,21 @@ pub fn recording(id: Uuid, name: &str, n_events: usize) -> Recording {
     let mut events = Vec::new();
     for seq in 0..n_events as u64 {
         let kind = match seq % 4 {
-            0 => EventKind::Navigate {
+            0 => EventKind::Navigate(NavigateEvent {
                 cause: NavigationCause::Load,
                 title: "Login".into(),
                 from_url: None,
-            },
-            1 => EventKind::Input {
+            }),
+            1 => EventKind::Input(InputEvent {
                 target: target("input", Some("email"), "Email"),
                 value: FieldValue::text(SECRET_VALUE),
-            },
-            2 => EventKind::Input {
+            }),
+            2 => EventKind::Input(InputEvent {
                 target: target("input", Some("password"), "Password"),
                 value: FieldValue::Redacted {
                     reason: RedactionReason::Password,
                 },
-            },
+            }),
             _ => EventKind::Click(Pointer {
                 target: target("button", Some("submit"), "Sign in"),
                 button: MouseButton::Primary,

@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use clawtrail_driver::{BrowserOptions, ReplayOptions, Timeouts};
 use workflow_format::{
-    AriaRef, Event, EventKind, FieldValue, Modifiers, MouseButton, NavigationCause, Point, Pointer,
-    RecorderInfo, Recording, TabInfo, Target,
+    AriaRef, Event, EventKind, FieldValue, InputEvent, Modifiers, MouseButton, NavigateEvent,
+    NavigationCause, Point, Pointer, RecorderInfo, Recording, TabInfo, Target,
 };
 
 /// What the pages reported (synchronous XHR to `/log`), in order.
@@ -298,18 +298,18 @@ pub fn click(t: Target) -> EventKind {
 }
 
 pub fn input(t: Target, text: &str) -> EventKind {
-    EventKind::Input {
+    EventKind::Input(InputEvent {
         target: t,
         value: FieldValue::text(text),
-    }
+    })
 }
 
 pub fn nav(cause: NavigationCause, title: &str) -> EventKind {
-    EventKind::Navigate {
+    EventKind::Navigate(NavigateEvent {
         cause,
         title: title.into(),
         from_url: None,
-    }
+    })
 }
 
 pub fn load(title: &str) -> EventKind {

@@ -79,11 +79,13 @@ pub fn render_openclaw_skill_with(
 /// An existing folder is replaced only if it is a skill exported from the
 /// same recording; anything else is refused with
 /// [`ExportError::WouldOverwrite`].
+#[cfg(feature = "write")]
 pub fn export_openclaw_skill(rec: &Recording, out_dir: &Path) -> Result<PathBuf, ExportError> {
     export_openclaw_skill_with(rec, out_dir, &ExportOptions::default())
 }
 
 /// [`export_openclaw_skill`] with what the user allowed.
+#[cfg(feature = "write")]
 pub fn export_openclaw_skill_with(
     rec: &Recording,
     out_dir: &Path,
@@ -103,6 +105,7 @@ pub fn export_openclaw_skill_with(
 }
 
 /// The frontmatter block of a SKILL.md, without its `---` fences.
+#[cfg(feature = "write")]
 fn frontmatter(text: &str) -> Option<&str> {
     let rest = text.strip_prefix("---\n")?;
     let end = rest.find("\n---\n")?;

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use workflow_format::{
-    AriaRef, Event, EventKind, FieldValue, Modifiers, MouseButton, NavigationCause, Point, Pointer,
-    RecorderInfo, Recording, RedactionReason, TabInfo, Target,
+    AriaRef, Event, EventKind, FieldValue, InputEvent, KeyEvent, Modifiers, MouseButton,
+    NavigateEvent, NavigationCause, Point, Pointer, RecorderInfo, Recording, RedactionReason,
+    TabInfo, Target,
 };
 
 pub const TAB: u32 = 7;
@@ -64,34 +65,34 @@ pub fn click(t: Target) -> EventKind {
 }
 
 pub fn input(t: Target, text: &str) -> EventKind {
-    EventKind::Input {
+    EventKind::Input(InputEvent {
         target: t,
         value: FieldValue::text(text),
-    }
+    })
 }
 
 pub fn redacted(t: Target, reason: RedactionReason) -> EventKind {
-    EventKind::Input {
+    EventKind::Input(InputEvent {
         target: t,
         value: FieldValue::Redacted { reason },
-    }
+    })
 }
 
 pub fn key(k: &str, mods: Modifiers, t: Option<Target>) -> EventKind {
-    EventKind::Key {
+    EventKind::Key(KeyEvent {
         key: k.to_owned(),
         code: format!("Key{k}"),
         modifiers: mods,
         target: t,
-    }
+    })
 }
 
 pub fn load(title: &str) -> EventKind {
-    EventKind::Navigate {
+    EventKind::Navigate(NavigateEvent {
         cause: NavigationCause::Load,
         title: title.to_owned(),
         from_url: None,
-    }
+    })
 }
 
 /// Builds a valid single-tab recording from (url, kind) pairs; a leading

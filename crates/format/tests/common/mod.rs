@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 use workflow_format::{
-    AriaRef, Event, EventKind, FORMAT_VERSION, FieldValue, Modifiers, MouseButton, NavigationCause,
-    Point, RecorderInfo, Recording, RedactionReason, TabInfo, Target,
+    AriaRef, Event, EventKind, FORMAT_VERSION, FieldValue, InputEvent, KeyEvent, Modifiers,
+    MouseButton, NavigateEvent, NavigationCause, Point, RecorderInfo, Recording, RedactionReason,
+    ScrollEvent, SelectEvent, SubmitEvent, TabInfo, Target,
 };
 
 pub const TAB: u32 = 7;
@@ -93,26 +94,6 @@ pub fn select_field() -> Target {
     }
 }
 
-/// The target of an event kind, mutably, for tests that break or adjust it.
-pub fn kind_target_mut(kind: &mut EventKind) -> Option<&mut Target> {
-    match kind {
-        EventKind::Click(p) | EventKind::DoubleClick(p) | EventKind::ContextClick(p) => {
-            Some(&mut p.target)
-        }
-        EventKind::Input { target, .. }
-        | EventKind::Select { target, .. }
-        | EventKind::Checkbox { target, .. }
-        | EventKind::Radio { target, .. }
-        | EventKind::ContentEdit { target, .. }
-        | EventKind::Submit { target } => Some(target),
-        EventKind::Key { target, .. } | EventKind::Scroll { target, .. } => target.as_mut(),
-        EventKind::Navigate { .. }
-        | EventKind::TabOpened { .. }
-        | EventKind::TabActivated
-        | EventKind::TabClosed => None,
-    }
-}
-
 pub fn pointer(target: Target) -> workflow_format::Pointer {
     workflow_format::Pointer {
         target,
@@ -141,39 +122,39 @@ pub fn event(seq: u64, kind: EventKind) -> Event {
 /// 4 select, 5 key Enter on the email field, 6 scroll window, 7 submit.
 pub fn recording() -> Recording {
     let events = vec![
-        EventKind::Navigate {
+        EventKind::Navigate(NavigateEvent {
             cause: NavigationCause::Load,
             title: "Sign in".into(),
             from_url: None,
-        },
+        }),
         EventKind::Click(pointer(button())),
-        EventKind::Input {
+        EventKind::Input(InputEvent {
             target: text_field("#email"),
             value: FieldValue::text("ada@example.com"),
-        },
-        EventKind::Input {
+        }),
+        EventKind::Input(InputEvent {
             target: password_field(),
             value: FieldValue::Redacted {
                 reason: RedactionReason::Password,
             },
-        },
-        EventKind::Select {
+        }),
+        EventKind::Select(SelectEvent {
             target: select_field(),
             values: vec!["GB".into()],
             labels: vec!["United Kingdom".into()],
-        },
-        EventKind::Key {
+        }),
+        EventKind::Key(KeyEvent {
             key: "Enter".into(),
             code: "Enter".into(),
             modifiers: Modifiers::default(),
             target: Some(text_field("#email")),
-        },
-        EventKind::Scroll {
+        }),
+        EventKind::Scroll(ScrollEvent {
             target: None,
             x: 0.0,
             y: 480.0,
-        },
-        EventKind::Submit {
+        }),
+        EventKind::Submit(SubmitEvent {
             target: Target {
                 css: "#login".into(),
                 xpath: "//*[@id=\"login\"]".into(),
@@ -182,7 +163,7 @@ pub fn recording() -> Recording {
                 input_type: None,
                 ..button()
             },
-        },
+        }),
     ]
     .into_iter()
     .enumerate()
