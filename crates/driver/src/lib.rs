@@ -1,6 +1,6 @@
 //! The native replayer behind `clawtrail replay`.
 //!
-//! It turns a recording into the step model of `clawtrail-replay`, settles
+//! It turns a recording into the step model of `clawtrail-steps`, settles
 //! every input before a browser starts ([`params`]), drives a fresh Chromium
 //! through chromedriver ([`browser`]), runs the steps ([`run`]) and returns a
 //! per-step [`Report`].

@@ -2,7 +2,7 @@
 //! checks in `tests/interop/check-exports.sh`:
 //!
 //! ```text
-//! cargo run -p clawtrail-replay --example export -- RECORDING.json OUT_DIR
+//! cargo run -p clawtrail-export --example export -- RECORDING.json OUT_DIR
 //! ```
 //!
 //! writes `OUT_DIR/<slug>/` (the OpenClaw skill) and `OUT_DIR/<slug>.devtools.json`.

@@ -13,7 +13,7 @@
 # Needs: `pip install --user skills-ref` and `npm ci` at the repo root.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
 cd "$root"
 command -v agentskills >/dev/null || { echo "check-exports: agentskills not on PATH (pip install --user skills-ref)" >&2; exit 1; }
 [ -d node_modules/@puppeteer/replay ] || { echo "check-exports: @puppeteer/replay missing (npm ci)" >&2; exit 1; }
@@ -21,7 +21,7 @@ command -v agentskills >/dev/null || { echo "check-exports: agentskills not on P
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-cargo build -q -p clawtrail-replay --example export
+cargo build -q -p clawtrail-export --example export
 exporter="${CARGO_TARGET_DIR:-$root/target}/debug/examples/export"
 
 count=0
