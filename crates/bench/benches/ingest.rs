@@ -7,7 +7,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
-use workflow_format::{Recording, from_json_slice, to_canonical_json};
+use workflow_format::{Recording, from_json_slice, is_canonical_json, to_canonical_json};
 
 fn ingest(c: &mut Criterion) {
     let quick = std::env::var_os("CLAWTRAIL_BENCH_QUICK").is_some();
@@ -38,6 +38,11 @@ fn ingest(c: &mut Criterion) {
             });
             g.bench_with_input(BenchmarkId::new("phase_canonical", n), &rec, |b, rec| {
                 b.iter(|| black_box(to_canonical_json(rec)))
+            });
+            // What the relay runs instead when the body is canonical: the
+            // same serialization, compared against the body, no buffer.
+            g.bench_with_input(BenchmarkId::new("phase_canonical_check", n), &rec, |b, rec| {
+                b.iter(|| assert!(is_canonical_json(black_box(rec), &bytes)))
             });
         }
     }
