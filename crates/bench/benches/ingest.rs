@@ -41,9 +41,11 @@ fn ingest(c: &mut Criterion) {
             });
             // What the relay runs instead when the body is canonical: the
             // same serialization, compared against the body, no buffer.
-            g.bench_with_input(BenchmarkId::new("phase_canonical_check", n), &rec, |b, rec| {
-                b.iter(|| assert!(is_canonical_json(black_box(rec), &bytes)))
-            });
+            g.bench_with_input(
+                BenchmarkId::new("phase_canonical_check", n),
+                &rec,
+                |b, rec| b.iter(|| assert!(is_canonical_json(black_box(rec), &bytes))),
+            );
         }
     }
     g.finish();
