@@ -28,6 +28,10 @@ const EXT = path.resolve(opt('ext', 'target/extension'));
 const OUT = path.resolve(opt('out', 'target/bench/browser.json'));
 const ONLY = opt('only', 'idle,capture,flush').split(',');
 const GEN = opt('gen', 'target/release/clawtrail-bench-gen');
+// --profile FILE: one more capture run, under V8's sampling profiler
+// instead of the tracer, whose self time per function goes to FILE (the
+// "profile first" step; never part of the figures).
+const PROFILE = opt('profile', null);
 const log = (...a) => console.error('bench(browser):', ...a);
 
 /** A copy of the extension with `content.js` replaced. */
@@ -110,7 +114,7 @@ const TYPES = ['click', 'input', 'scroll'];
 
 const NOOP_CONTENT = `for (const t of ${JSON.stringify(TYPES)}) addEventListener(t, () => {}, { capture: true });`;
 
-async function captureRun(extDir, perType) {
+async function captureRun(extDir, perType, { profile = false } = {}) {
   const server = await serve(bigDomPage());
   const chrome = await launch({ extension: extDir });
   try {
@@ -133,7 +137,7 @@ async function captureRun(extDir, perType) {
       await client.send('Input.dispatchMouseEvent', { type: 'mousePressed', x, y, button: 'left', clickCount: 1 });
       await client.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x, y, button: 'left', clickCount: 1 });
     };
-    const events = await traced(page, async () => {
+    const actions = async () => {
       for (let n = 0; n < perType; n++) {
         // Buttons are the even targets, inputs the odd ones.
         await click(await centre('__targets', (2 * n) % 100));
@@ -145,13 +149,34 @@ async function captureRun(extDir, perType) {
           return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
         }, n % 100);
       }
-    });
+    };
+    if (profile) {
+      await client.send('Profiler.enable');
+      await client.send('Profiler.setSamplingInterval', { interval: 50 });
+      await client.send('Profiler.start');
+      await actions();
+      const { profile: cpu } = await client.send('Profiler.stop');
+      return { info, profile: selfTimes(cpu) };
+    }
+    const events = await traced(page, actions);
     const times = handlerTimes(events, TYPES);
     return { info, times };
   } finally {
     await chrome.close();
     await server.close();
   }
+}
+
+/** Self time (ms) per function of a V8 CPU profile, largest first. */
+function selfTimes(cpu) {
+  const byId = new Map(cpu.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  for (let i = 0; i < cpu.samples.length; i++) {
+    const f = byId.get(cpu.samples[i]).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (cpu.timeDeltas[i] ?? 0) / 1000);
+  }
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60).map(([fn, ms]) => ({ fn, ms: +ms.toFixed(2) }));
 }
 
 async function capture() {
@@ -162,11 +187,18 @@ async function capture() {
     const base = await captureRun(noop, perType);
     log('capture: same, real content script while recording');
     const real = await captureRun(EXT, perType);
+    if (PROFILE) {
+      log(`capture: same again under the sampling profiler -> ${PROFILE}`);
+      const { profile } = await captureRun(EXT, perType, { profile: true });
+      await fs.writeFile(PROFILE, JSON.stringify(profile, null, 2));
+    }
     const out = { nodes: real.info.nodes, cross_origin_isolated: real.info.isolated, per_type: perType, types: {} };
-    for (const t of TYPES) {
+    for (const t of [...TYPES, 'timer']) {
       const r = real.times[t];
       const b = base.times[t];
-      if (r.length === 0 || b.length === 0) throw new Error(`no ${t} dispatches with a content.js listener in the trace`);
+      if (r.length === 0) throw new Error(`no ${t} work of content.js in the trace`);
+      // The do-nothing listeners hold nothing, so they have no timer work.
+      if (b.length === 0 && t !== 'timer') throw new Error(`no ${t} dispatches with a content.js listener in the trace`);
       out.types[t] = {
         samples: r.length,
         base_samples: b.length,

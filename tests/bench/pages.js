@@ -21,7 +21,7 @@ export function framedPages(n) {
  * bottom of a chain of nested wrappers and inside two nested shadow roots,
  * every wrapper carrying filler siblings. Wrappers use `display: contents`,
  * so the targets lay out in one flex grid inside the viewport and can be
- * clicked with real (trusted) input. Scroll targets are small scrollers.
+ * clicked with real (trusted) input. Scroll targets are small scrollers in the light DOM.
  * Served cross-origin isolated so that timers are fine-grained.
  */
 export function bigDomPage() {
@@ -54,7 +54,12 @@ export function bigDomPage() {
     if (i % 2 === 0) { t = el('button', leafParent); t.textContent = 'Action ' + i; t.id = 'b' + i; }
     else { t = el('input', leafParent); t.type = 'text'; t.name = 'field' + i; t.setAttribute('aria-label', 'Field ' + i); }
     window.__targets.push(t);
-    const sc = el('div', leafParent); sc.className = 'sc';
+    // The scroller sits in the light DOM beside the widget, 12 wrappers
+    // deep: a 'scroll' event is not composed, so from inside a shadow root it
+    // would reach no listener of the recorder (nor of the baseline) and
+    // the row would time nothing.
+    const sc = el('div', outerHost.parentNode);
+    sc.style.cssText = 'display:inline-block;overflow:auto;width:70px;height:22px;margin:1px';
     const tall = el('div', sc); tall.style.cssText = 'display:block;height:2000px';
     window.__scrollers.push(sc);
   }

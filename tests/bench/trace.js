@@ -55,7 +55,8 @@ export function loadCost(events, origin) {
 
 /**
  * Per dispatched DOM event of the given types: the time (ms) spent in
- * content.js listeners inside that dispatch. Returns {type: [ms, ...]}.
+ * content.js listeners inside that dispatch, and under `timer` the time in
+ * content.js of every timer task that ran some. Returns {type: [ms, ...]}.
  */
 export function handlerTimes(events, types) {
   // Only the page dispatches these DOM events, so no thread filter is
@@ -64,17 +65,22 @@ export function handlerTimes(events, types) {
   for (const e of events) {
     if (e.ph !== 'X') continue;
     const key = `${e.pid}:${e.tid}`;
-    if (!byThread.has(key)) byThread.set(key, { dispatches: [], calls: [] });
+    if (!byThread.has(key)) byThread.set(key, { dispatches: [], timers: [], calls: [] });
     const t = byThread.get(key);
     if (e.name === 'EventDispatch' && types.includes(e.args?.data?.type)) t.dispatches.push(e);
+    // What the recorder held (typing, a scroll) is released from a timer:
+    // that work belongs to no dispatch, and is counted under `timer`.
+    if (e.name === 'TimerFire' && e.dur !== undefined) t.timers.push(e);
     if (e.name === 'FunctionCall' && EXT_SCRIPT.test(urlOf(e))) t.calls.push([e.ts, e.ts + e.dur]);
   }
-  const out = Object.fromEntries(types.map((t) => [t, []]));
-  for (const { dispatches, calls } of byThread.values()) {
+  const out = Object.fromEntries([...types, 'timer'].map((t) => [t, []]));
+  for (const { dispatches, timers, calls } of byThread.values()) {
     calls.sort((a, b) => a[0] - b[0]);
-    for (const d of dispatches) {
-      const inside = calls.filter(([s, e]) => s >= d.ts && e <= d.ts + d.dur);
-      out[d.args.data.type].push(unionMicros(inside) / 1000);
+    const within = (d) => unionMicros(calls.filter(([s, e]) => s >= d.ts && e <= d.ts + d.dur)) / 1000;
+    for (const d of dispatches) out[d.args.data.type].push(within(d));
+    for (const d of timers) {
+      const ms = within(d);
+      if (ms > 0) out.timer.push(ms);
     }
   }
   return out;

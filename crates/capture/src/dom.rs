@@ -1291,25 +1291,19 @@ fn css_chain_unique(
 }
 
 /// Whether `node` is `scope` or inside it, shadow roots crossed to their
-/// hosts.
+/// hosts. One native `contains` per tree on the way up (the node's own,
+/// then each host's), not one hop per ancestor.
 fn composed_contains(scope: &web_sys::Node, node: &Element) -> bool {
-    let mut current: Option<web_sys::Node> = Some(node.clone().into());
-    let mut hops = 0u32;
-    while let Some(n) = current {
-        if n.is_same_node(Some(scope)) {
+    let mut current: web_sys::Node = node.clone().into();
+    for _ in 0..=limits::DEPTH {
+        if scope.contains(Some(&current)) {
             return true;
         }
-        hops += 1;
-        if hops > 4096 {
+        let root = current.get_root_node();
+        let Some(shadow) = root.dyn_ref::<ShadowRoot>() else {
             return false;
-        }
-        current = match n.parent_node() {
-            Some(p) => match p.dyn_ref::<ShadowRoot>() {
-                Some(r) => Some(r.host().into()),
-                None => Some(p),
-            },
-            None => None,
         };
+        current = shadow.host().into();
     }
     false
 }
@@ -2807,6 +2801,54 @@ mod browser_tests {
         assert_eq!(
             t.css_chain_unique,
             Some(false),
+            "{:?} {}",
+            t.shadow_hosts,
+            t.css
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_host_chain_two_shadow_roots_deep_is_followed_through_both() {
+        // Two copies of one widget: an outer host whose shadow root holds
+        // an inner host whose shadow root holds the button. Only the chain
+        // through the outer host's id tells them apart, and following it
+        // means finding the innermost root inside the outer host across
+        // two shadow boundaries.
+        let root =
+            fixture(r#"<x-pp-outer id="pp-o1"></x-pp-outer><x-pp-outer id="pp-o2"></x-pp-outer>"#);
+        let mut buttons = Vec::new();
+        for id in ["pp-o1", "pp-o2"] {
+            let outer = root
+                .query_selector(&format!("#{id}"))
+                .unwrap()
+                .unwrap()
+                .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+                .unwrap();
+            outer.set_inner_html("<x-pp-inner></x-pp-inner>");
+            let inner = outer
+                .query_selector("x-pp-inner")
+                .unwrap()
+                .unwrap()
+                .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+                .unwrap();
+            inner.set_inner_html(r#"<button id="pp-deep" type="button">Deep</button>"#);
+            buttons.push(inner.query_selector("#pp-deep").unwrap().unwrap());
+        }
+        // Containment across both boundaries, which the chain check uses
+        // to search only the roots inside a matched host.
+        let outer_host: web_sys::Node = root.query_selector("#pp-o2").unwrap().unwrap().into();
+        let other_host: web_sys::Node = root.query_selector("#pp-o1").unwrap().unwrap().into();
+        let doc: web_sys::Node = document().into();
+        assert!(composed_contains(&outer_host, &buttons[1]));
+        assert!(composed_contains(&doc, &buttons[1]));
+        assert!(!composed_contains(&other_host, &buttons[1]));
+        assert!(composed_contains(&other_host, &buttons[0]));
+        let t = target_of(&buttons[1]);
+        assert_eq!(t.shadow_hosts.len(), 2, "{:?}", t.shadow_hosts);
+        assert_eq!(t.css_pierce_unique, Some(false));
+        assert_eq!(
+            t.css_chain_unique,
+            Some(true),
             "{:?} {}",
             t.shadow_hosts,
             t.css
